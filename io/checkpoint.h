@@ -1,0 +1,46 @@
+#pragma once
+// The HDF5 checkpoint: model config, RoPE spec, weights, and (optionally) optimizer state,
+// RNG state, step, data cursor and provenance. Layout in io/README.md.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/model/backend.h"
+#include "src/model/model_config.h"
+#include "src/model/tensor.h"
+
+namespace ropescale {
+
+struct Provenance {
+  std::string command_line;
+  std::string version;
+  std::string git_hash;
+  std::string time_utc;  // ISO 8601
+};
+// The provenance of this process (command line as given to SetCommandLine, version, git hash,
+// current time).
+Provenance CurrentProvenance();
+void SetCommandLine(int argc, char** argv);
+
+struct TrainingState {
+  OptimizerState optimizer;
+  std::vector<uint64_t> rng_state;  // free-form integers owned by the trainer
+  int64_t data_cursor = 0;
+  int64_t tokens_seen = 0;
+};
+
+struct Checkpoint {
+  ModelConfig config;
+  ParameterSet weights;
+  std::optional<TrainingState> training;
+  Provenance provenance;
+};
+
+// Writes to PATH.tmp-<pid> then renames over PATH: a crash never leaves a half checkpoint.
+void WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint);
+// Throws Error naming the file and the field for a missing, truncated, corrupt or mismatched
+// file (e.g. a weight whose shape does not match the config).
+Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state = true);
+
+}  // namespace ropescale

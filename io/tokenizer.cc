@@ -1,0 +1,23 @@
+#include "io/tokenizer.h"
+
+#include "src/core/error.h"
+
+namespace ropescale {
+
+std::vector<int32_t> ByteTokenizer::Encode(std::string_view text) const {
+  std::vector<int32_t> tokens(text.size());
+  for (size_t i = 0; i < text.size(); ++i) tokens[i] = static_cast<unsigned char>(text[i]);
+  return tokens;
+}
+
+std::string ByteTokenizer::Decode(const std::vector<int32_t>& tokens) const {
+  std::string text(tokens.size(), '\0');
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    Check(tokens[i] >= 0 && tokens[i] < 256, "byte tokenizer: token {} at index {} is not a byte",
+          tokens[i], i);
+    text[i] = static_cast<char>(tokens[i]);
+  }
+  return text;
+}
+
+}  // namespace ropescale

@@ -1,0 +1,43 @@
+// ropescale: the command-line program. Every error ends here as one line and exit code 1.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "io/checkpoint.h"
+#include "src/cli/commands.h"
+#include "src/core/error.h"
+#include "src/core/log.h"
+#include "ropescale/version.h"
+
+int main(int argc, char** argv) {
+  ropescale::SetCommandLine(argc, argv);
+  CLI::App app{"ropescale: extend the context window of LLaMA-family models with LongRoPE/LongRoPE2"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(ropescale::kVersion) + " (" + ropescale::kGitHash + ")");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (stderr)")
+      ->capture_default_str();
+  app.parse_complete_callback([&] { ropescale::InitLogging(log_level); });
+
+  ropescale::cli::AddRopeCommand(app);
+  ropescale::cli::AddConvertCommand(app);
+  ropescale::cli::AddScoreCommand(app);
+  ropescale::cli::AddPretrainCommand(app);
+  ropescale::cli::AddEvalCommand(app);
+  ropescale::cli::AddSearchCommand(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const ropescale::Error& e) {
+    std::fprintf(stderr, "ropescale: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ropescale: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

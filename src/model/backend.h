@@ -1,0 +1,89 @@
+#pragma once
+// THE backend interface. The search, the trainer, evaluation and the CLI talk to a model only
+// through this class, so the CPU reference (src/model/cpu) and the CUDA backend
+// (src/kernels) are interchangeable.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/model/batch.h"
+#include "src/model/model_config.h"
+#include "src/model/tensor.h"
+
+namespace ropescale {
+
+// Loss as sums, so partial results (ranks, micro-batches) reduce exactly:
+// mean loss = weighted_loss / weight.
+struct LossSums {
+  double weighted_loss = 0.0;
+  double weight = 0.0;
+  double Mean() const { return weight > 0.0 ? weighted_loss / weight : 0.0; }
+};
+
+struct ForwardOptions {
+  bool keep_activations = false;   // needed for a following Backward()
+  bool want_last_logits = false;   // logits at the last position of each row
+  bool want_token_losses = false;  // unweighted cross-entropy per token
+};
+
+struct ForwardOutput {
+  LossSums loss;
+  std::vector<float> last_logits;   // [B * vocab] when asked for
+  std::vector<float> token_losses;  // [B * T] when asked for (0 where target is ignored)
+};
+
+struct AdamWConfig {
+  double beta1 = 0.9;
+  double beta2 = 0.95;
+  double eps = 1e-8;
+  double weight_decay = 0.1;  // decoupled; not applied to norms (1-D tensors)
+  double grad_clip = 1.0;     // global L2 norm; <= 0 disables
+};
+
+// Optimizer state that a checkpoint stores and a resume restores.
+struct OptimizerState {
+  int64_t step = 0;
+  ParameterSet m;
+  ParameterSet v;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string Name() const = 0;
+  virtual const ModelConfig& Config() const = 0;
+
+  // Weights by HF name (see ParameterShapes). Set checks names and shapes.
+  virtual void SetParameters(const ParameterSet& params) = 0;
+  virtual ParameterSet GetParameters() const = 0;
+
+  // Runs the model on a batch; the loss is the per-token-weighted cross-entropy sum.
+  virtual ForwardOutput Forward(const Batch& batch, const ForwardOptions& options) = 0;
+
+  // Back-propagates the loss of the last Forward(keep_activations = true), divided by
+  // loss_normalizer (the total weight of the global batch), and ADDS to the gradients.
+  virtual void Backward(double loss_normalizer) = 0;
+  virtual void ZeroGradients() = 0;
+  virtual ParameterSet GetGradients() const = 0;
+  // Replaces the gradients (e.g. after a host-side all-reduce across ranks).
+  virtual void SetGradients(const ParameterSet& grads) = 0;
+
+  // One AdamW step on the current gradients with learning rate lr; returns the global gradient
+  // norm before clipping.
+  virtual double OptimizerStep(const AdamWConfig& config, double lr) = 0;
+  virtual OptimizerState GetOptimizerState() const = 0;
+  virtual void SetOptimizerState(const OptimizerState& state) = 0;
+};
+
+struct BackendOptions {
+  std::string name = "cpu";  // "cpu" or "cuda"
+  int num_threads = 0;       // CPU: 0 = all hardware threads
+  int device = 0;            // CUDA device ordinal
+};
+
+// Creates a backend with zero-initialised weights; call SetParameters next.
+std::unique_ptr<Backend> CreateBackend(const ModelConfig& config, const BackendOptions& options);
+
+}  // namespace ropescale
