@@ -2,6 +2,7 @@
 // The HDF5 checkpoint: model config, RoPE spec, weights, and (optionally) optimizer state,
 // RNG state, step, data cursor and provenance. Layout in io/README.md.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct Checkpoint {
   ParameterSet weights;
   std::optional<TrainingState> training;
   Provenance provenance;
+  // Storage dtype of each weight as it came from safetensors ("F32", "F16", "BF16"), so an
+  // export writes the same bytes back. A weight not listed is F32.
+  std::map<std::string, std::string> weight_dtypes;
 };
 
 // Writes to PATH.tmp-<pid> then renames over PATH: a crash never leaves a half checkpoint.

@@ -1,0 +1,94 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API (serial or parallel builds alike): handles that close
+// themselves, and typed attribute/dataset access whose every error is one ropescale::Error
+// naming the file and the object path (HDF5's own error printing is switched off).
+#include <hdf5.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ropescale::h5 {
+
+// Owns one hid_t and closes it with the matching H5*close.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  ~Handle() { Reset(); }
+  Handle(Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  void Reset();
+
+ private:
+  hid_t id_ = -1;
+  Closer closer_ = nullptr;
+};
+
+// The innermost message of HDF5's current error stack (e.g. "truncated file: eof = ..."),
+// or "" when there is none.
+std::string LastHdf5Message();
+
+// A file, group or dataset, together with the file name and its path in the file, so every
+// error can say where it happened: "FILE: /group/name: what".
+class Object {
+ public:
+  Object(Handle handle, std::string file, std::string path)
+      : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)) {}
+
+  hid_t id() const { return handle_.get(); }
+  const std::string& file() const { return file_; }
+  const std::string& path() const { return path_; }
+  // "FILE: /path/child" for messages.
+  std::string Where(std::string_view child = "") const;
+  std::string ChildPath(std::string_view child) const;
+
+  bool HasChild(std::string_view name) const;
+  bool HasAttribute(std::string_view name) const;
+  // Names of the links below this group, sorted.
+  std::vector<std::string> Children() const;
+
+  Object CreateGroup(std::string_view name) const;
+  Object OpenGroup(std::string_view name) const;
+  Object OpenDataset(std::string_view name) const;
+  // Flushes a file to disk; throws naming the file when that fails.
+  void Flush() const;
+
+  // Attributes (scalars, strings as variable-length UTF-8).
+  void SetString(std::string_view name, std::string_view value) const;
+  void SetInt(std::string_view name, int64_t value) const;
+  void SetDouble(std::string_view name, double value) const;
+  std::string GetString(std::string_view name) const;
+  int64_t GetInt(std::string_view name) const;
+  double GetDouble(std::string_view name) const;
+  std::optional<std::string> GetOptionalString(std::string_view name) const;
+
+  // Datasets. Float32 writes a dataset of the given shape and returns it (to attach attributes).
+  Object WriteFloat32(std::string_view name, const std::vector<int64_t>& shape,
+                      const std::vector<float>& data) const;
+  void WriteFloat64(std::string_view name, const std::vector<double>& data) const;
+  void WriteUint64(std::string_view name, const std::vector<uint64_t>& data) const;
+  // Reads a float32 dataset; throws when it is not float32. Shape returned through `shape`.
+  std::vector<float> ReadFloat32(std::string_view name, std::vector<int64_t>& shape) const;
+  std::vector<double> ReadFloat64(std::string_view name) const;
+  std::vector<uint64_t> ReadUint64(std::string_view name) const;
+
+ private:
+  Handle handle_;
+  std::string file_;
+  std::string path_;
+};
+
+// Creates (truncating) or opens a file; the returned Object is its root group "/".
+Object CreateFile(const std::string& path);
+Object OpenFileReadOnly(const std::string& path);
+
+}  // namespace ropescale::h5

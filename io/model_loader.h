@@ -1,0 +1,16 @@
+#pragma once
+// One entry point for every command that reads a model: an HDF5 checkpoint (.h5) or a Hugging
+// Face folder (or its config.json).
+#include <string>
+
+#include "io/checkpoint.h"
+
+namespace ropescale {
+
+// True when `path` names a Hugging Face model (a folder, or a file called config.json).
+bool IsHfModelPath(const std::string& path);
+
+// Loads weights and config (no training state). Errors name the file and the field.
+Checkpoint LoadModel(const std::string& path);
+
+}  // namespace ropescale
