@@ -1,0 +1,164 @@
+// Runs under mpiexec -n 1, 2 and 4: the distributed search must give bit-identical results to
+// a serial reference that every rank computes alone.
+#include <gtest/gtest.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "src/core/rng.h"
+#include "src/model/init_parameters.h"
+#include "src/search/distribution.h"
+#include "src/search/fitness.h"
+#include "src/search/search_runner.h"
+
+namespace ropescale::search {
+namespace {
+
+TEST(DistributeTasks, EveryRankGetsEveryResultInTaskOrder) {
+  for (int tasks : {0, 1, 3, 17}) {
+    const auto results = DistributeTasks(tasks, [](int task) {
+      return LossSums{std::sqrt(task + 0.5), static_cast<double>(task % 3)};
+    });
+    ASSERT_EQ(static_cast<int>(results.size()), tasks);
+    for (int task = 0; task < tasks; ++task) {
+      EXPECT_EQ(results[task].weighted_loss, std::sqrt(task + 0.5));
+      EXPECT_EQ(results[task].weight, task % 3);
+    }
+  }
+}
+
+TEST(DistributeTasks, SpreadsTasksOverRanks) {
+  // With a task that takes a while, every rank should get at least one of 4 * size tasks.
+  const int size = WorldSize();
+  int mine = 0;
+  DistributeTasks(4 * size, [&](int) {
+    ++mine;
+    usleep(20000);
+    return LossSums{1, 1};
+  });
+  int least = 0;
+  MPI_Allreduce(&mine, &least, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  EXPECT_GE(least, 1);
+}
+
+ModelConfig TinyConfig() {
+  ModelConfig config;
+  config.vocab_size = 64;
+  config.hidden_size = 32;
+  config.intermediate_size = 64;
+  config.num_layers = 2;
+  config.num_heads = 2;
+  config.num_kv_heads = 2;
+  config.head_dim = 16;
+  config.rope.base = 10000.0;
+  config.rope.head_dim = 16;
+  config.rope.max_position_embeddings = 16;
+  return config;
+}
+
+std::vector<EvaluationDocument> RandomDocuments(int count, int length) {
+  std::vector<EvaluationDocument> docs(count);
+  for (int d = 0; d < count; ++d) {
+    CounterRng rng(99, static_cast<uint64_t>(d));
+    for (int t = 0; t < length; ++t) docs[d].tokens.push_back(static_cast<int32_t>(rng.Below(64)));
+    for (int t = 0; t + 1 < length; ++t) docs[d].targets.push_back(docs[d].tokens[t + 1]);
+    docs[d].targets.push_back(-1);
+    docs[d].loss_weights.assign(length, 0.0f);
+    for (int t = length - 5; t < length - 1; ++t) docs[d].loss_weights[t] = 1.0f;
+  }
+  return docs;
+}
+
+void ExpectSameLogs(const SearchLog& a, const SearchLog& b) {
+  EXPECT_EQ(a.header.documents, b.header.documents);
+  ASSERT_EQ(a.generations.size(), b.generations.size());
+  for (size_t g = 0; g < a.generations.size(); ++g) {
+    const auto& ma = a.generations[g].members;
+    const auto& mb = b.generations[g].members;
+    ASSERT_EQ(ma.size(), mb.size()) << "generation " << g;
+    for (size_t i = 0; i < ma.size(); ++i) {
+      EXPECT_EQ(ma[i].candidate, mb[i].candidate) << g << "/" << i;
+      EXPECT_EQ(ma[i].origin, mb[i].origin);
+      EXPECT_EQ(ma[i].parent1, mb[i].parent1);
+      EXPECT_EQ(ma[i].parent2, mb[i].parent2);
+      EXPECT_EQ(ma[i].rng_stream, mb[i].rng_stream);
+      EXPECT_EQ(ma[i].rng_counter, mb[i].rng_counter);
+      EXPECT_EQ(ma[i].evaluated_here, mb[i].evaluated_here);
+      // Bit-identical, not approximately equal.
+      EXPECT_EQ(ma[i].fitness, mb[i].fitness) << g << "/" << i;
+      EXPECT_EQ(ma[i].document_loss, mb[i].document_loss);
+      EXPECT_EQ(ma[i].document_weight, mb[i].document_weight);
+    }
+  }
+}
+
+class TinyModelSearch : public ::testing::TestWithParam<SearchMethod> {};
+
+TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
+  const ModelConfig config = TinyConfig();
+  auto backend = CreateBackend(config, BackendOptions{"cpu", 1, 0});
+  backend->SetParameters(InitParameters(config, 5));
+  const int target = 48;
+
+  SearchSpaceOptions space_options;
+  space_options.method = GetParam();
+  space_options.num_factors = 8;
+  space_options.scale = 3.0;
+  space_options.critical_index = 5;
+  space_options.grid_step = 0.1;
+  if (GetParam() == SearchMethod::kLongRope) space_options.n_hat_grid = {0, 2, 4};
+
+  SearchRunSettings settings;
+  settings.space = MakeSearchSpace(space_options);
+  settings.evolution.population = 6;
+  settings.evolution.parents = 3;
+  settings.evolution.mutations = 2;
+  settings.evolution.crossovers = 1;  // 3 new candidates a generation: fewer than 4 ranks
+  settings.seed = 2026;
+  settings.generations = 3;
+  settings.header.settings_json = "{}";
+  settings.header.documents = RandomDocuments(3, target);
+  const CandidateRopeOptions rope_options{config.rope, target, std::nullopt};
+  const auto scorer = [&](const Candidate& c, int d) {
+    return DocumentLoss(*backend, settings.header.documents[d],
+                        CandidateRope(settings.space, rope_options, c));
+  };
+  const std::vector<Candidate> seeds = {settings.space.Snap(std::vector<double>(8, 3.0)),
+                                        settings.space.Snap({1, 1.2, 1.5, 2, 2.5, 3, 3, 3})};
+
+  // The distributed run writes its log (rank 0) into a path every rank agrees on.
+  std::string log_path;
+  if (WorldRank() == 0) {
+    log_path = (std::filesystem::temp_directory_path() /
+                ("ropescale-mpi-search-" + std::to_string(::getpid()) + ".h5"))
+                   .string();
+  }
+  int length = static_cast<int>(log_path.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  log_path.resize(length);
+  MPI_Bcast(log_path.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+
+  SearchRunSettings distributed = settings;
+  distributed.log_path = log_path;
+  const SearchOutcome parallel = RunSearch(distributed, seeds, scorer);
+  SearchRunSettings serial = settings;
+  serial.distributed = false;
+  const SearchOutcome reference = RunSearch(serial, seeds, scorer);
+
+  EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
+  EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
+  ExpectSameLogs(parallel.log, reference.log);
+  MPI_Barrier(MPI_COMM_WORLD);
+  // What rank 0 wrote is what every rank computed alone.
+  ExpectSameLogs(LoadSearchLog(log_path, 8), reference.log);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (WorldRank() == 0) std::filesystem::remove(log_path);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothMethods, TinyModelSearch,
+                         ::testing::Values(SearchMethod::kLongRope, SearchMethod::kLongRope2));
+
+}  // namespace
+}  // namespace ropescale::search
