@@ -34,8 +34,13 @@ struct CriticalDimOptions {
 };
 
 // --config names config.json or the folder that holds it.
-nlohmann::json ReadConfigJson(std::filesystem::path path) {
+std::string ConfigFilePath(const std::string& config) {
+  std::filesystem::path path(config);
   if (std::filesystem::is_directory(path)) path /= "config.json";
+  return path.string();
+}
+
+nlohmann::json ReadConfigJson(const std::filesystem::path& path) {
   std::ifstream in(path);
   Check(in.good(), "{}: cannot open", path.string());
   try {
@@ -93,8 +98,8 @@ void PrintShowTable(const RopeSpec& spec, const RopeFrequencies& freqs, int64_t 
 }
 
 void RunShow(const ShowOptions& options) {
-  const nlohmann::json config = ReadConfigJson(options.config_path);
-  const RopeSpec spec = RopeSpecFromHfConfig(config, options.config_path);
+  const std::string path = ConfigFilePath(options.config_path);
+  const RopeSpec spec = RopeSpecFromHfConfig(ReadConfigJson(path), path);
   Check(options.seq_len >= 0, "--seq-len: must be >= 0, got {}", options.seq_len);
   const int64_t seq_len =
       options.seq_len > 0 ? options.seq_len : static_cast<int64_t>(spec.max_position_embeddings);
