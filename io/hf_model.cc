@@ -188,6 +188,70 @@ void WriteTextFile(const fs::path& path, const std::string& text) {
   Check(!error, "{}: cannot move into place: {}", path.string(), error.message());
 }
 
+// Turns the LLaMA config into what Phi3Config (4.x strict, 5.x) accepts (ecosystem.md 6.1).
+void ToPhi3Config(const ModelConfig& c, json& config) {
+  Check(int64_t{c.num_heads} * c.head_dim == c.hidden_size,
+        "phi3 export: needs head_dim * num_heads == hidden_size ({} * {} != {})", c.head_dim,
+        c.num_heads, c.hidden_size);
+  const RopeSpec& rope = c.rope;
+  const bool longrope = rope.kind == RopeKind::kLongRope || rope.kind == RopeKind::kLongRope2;
+  Check(longrope || rope.kind == RopeKind::kDefault,
+        "phi3 export: rope kind '{}' has no Phi-3 spelling (default or longrope only)",
+        RopeKindName(rope.kind));
+  config["architectures"] = {"Phi3ForCausalLM"};
+  config["model_type"] = "phi3";
+  for (const char* key : {"head_dim", "attention_bias", "mlp_bias"}) config.erase(key);
+  config["sliding_window"] = nullptr;
+  config["resid_pdrop"] = 0.0;
+  config["embd_pdrop"] = 0.0;
+  // transformers' Phi3 default pad id (32000) must not reach nn.Embedding(padding_idx).
+  config["pad_token_id"] = c.eos_token_id >= 0 ? c.eos_token_id : 0;
+  if (!longrope) return;
+  const double implied =
+      static_cast<double>(rope.max_position_embeddings) / rope.original_max_position_embeddings;
+  Check(rope.factor == 0.0 || std::abs(rope.factor - implied) <= 1e-9 * implied,
+        "phi3 export: rope factor {} differs from max_position_embeddings / "
+        "original_max_position_embeddings = {}, which Phi-3 readers use",
+        rope.factor, implied);
+  Check(!rope.attention_factor,
+        "phi3 export: an explicit attention_factor ({}) is not portable to Phi-3 readers",
+        rope.attention_factor.value_or(0.0));
+  const json& block = config["rope_scaling"];
+  config["rope_scaling"] = {{"type", "longrope"},
+                            {"short_factor", block["short_factor"]},
+                            {"long_factor", block["long_factor"]}};
+}
+
+// Phi-3's fused tensors from LLaMA's separate ones (byte concatenation of rows).
+std::vector<SafetensorsTensor> FusePhi3(std::vector<SafetensorsTensor> tensors,
+                                        const ModelConfig& c) {
+  std::map<std::string, SafetensorsTensor> byName;
+  for (SafetensorsTensor& t : tensors) byName[t.name] = std::move(t);
+  const auto fuse = [&](const std::string& name, const std::vector<std::string>& parts) {
+    SafetensorsTensor fused{name, byName.at(parts[0]).dtype, {0, c.hidden_size}, {}};
+    for (const std::string& part : parts) {
+      SafetensorsTensor& piece = byName.at(part);
+      Check(piece.dtype == fused.dtype,
+            "phi3 export: '{}' is {} but '{}' is {}; pass --dtype to store them alike", part,
+            piece.dtype, parts[0], fused.dtype);
+      fused.shape[0] += piece.shape[0];
+      fused.bytes.insert(fused.bytes.end(), piece.bytes.begin(), piece.bytes.end());
+      byName.erase(part);
+    }
+    byName[name] = std::move(fused);
+  };
+  for (int layer = 0; layer < c.num_layers; ++layer) {
+    const std::string p = fmt::format("model.layers.{}.", layer);
+    fuse(p + "self_attn.qkv_proj.weight",
+         {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+          p + "self_attn.v_proj.weight"});
+    fuse(p + "mlp.gate_up_proj.weight", {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
+  }
+  std::vector<SafetensorsTensor> fused;
+  for (auto& [name, tensor] : byName) fused.push_back(std::move(tensor));
+  return fused;
+}
+
 }  // namespace
 
 std::string SafetensorsDtypeFromName(const std::string& name) {
@@ -254,7 +318,10 @@ Checkpoint ReadHfModel(const std::string& path) {
   return checkpoint;
 }
 
-json HfConfigJson(const Checkpoint& checkpoint, const std::string& torch_dtype) {
+json HfConfigJson(const Checkpoint& checkpoint, const std::string& torch_dtype,
+                  const std::string& architecture) {
+  Check(architecture == "llama" || architecture == "phi3",
+        "HF export: architecture '{}' is not llama or phi3", architecture);
   const ModelConfig& c = checkpoint.config;
   json config = json::object();
   config["architectures"] = {"LlamaForCausalLM"};
@@ -279,6 +346,7 @@ json HfConfigJson(const Checkpoint& checkpoint, const std::string& torch_dtype) 
   config["dtype"] = torch_dtype;
   config["torch_dtype"] = torch_dtype;
   WriteRopeToHfConfig(c.rope, config);
+  if (architecture == "phi3") ToPhi3Config(c, config);
   return config;
 }
 
@@ -305,7 +373,8 @@ void WriteHfModel(const std::string& folder, const Checkpoint& checkpoint,
   // The config names one dtype: the weights' own, or float32 when they are mixed.
   std::string config_dtype = "F32";
   if (dtypes.size() == 1) config_dtype = *dtypes.begin();
-  const json config = HfConfigJson(checkpoint, TorchDtype(config_dtype));
+  const json config = HfConfigJson(checkpoint, TorchDtype(config_dtype), options.architecture);
+  if (options.architecture == "phi3") tensors = FusePhi3(std::move(tensors), checkpoint.config);
   WriteSafetensorsFolder(folder, tensors, options.shard_size);
   WriteTextFile(fs::path(folder) / "config.json", config.dump(2) + "\n");
 }

@@ -18,15 +18,20 @@ Checkpoint ReadHfModel(const std::string& path);
 struct HfWriteOptions {
   std::string dtype = "keep";  // "keep" (each weight's weight_dtypes entry), "f32", "f16", "bf16"
   int64_t shard_size = 0;      // bytes per safetensors shard; 0 = one model.safetensors
+  // "llama": LlamaForCausalLM. "phi3": Phi3ForCausalLM with fused qkv_proj / gate_up_proj and
+  // rope_scaling exactly {type, short_factor, long_factor} (needs head_dim = hidden / heads,
+  // a default or longrope RoPE with factor M/L and no explicit attention factor).
+  std::string architecture = "llama";
 };
 
-// Writes config.json (LlamaForCausalLM, ints as ints, floats as floats, dtype and
-// torch_dtype, RoPE via WriteRopeToHfConfig) and the safetensors weights into `folder`.
+// Writes config.json (LlamaForCausalLM or Phi3ForCausalLM, ints as ints, floats as floats, dtype
+// and torch_dtype, RoPE via WriteRopeToHfConfig) and the safetensors weights into `folder`.
 void WriteHfModel(const std::string& folder, const Checkpoint& checkpoint,
                   const HfWriteOptions& options = {});
 
-// The config.json object WriteHfModel writes.
-nlohmann::json HfConfigJson(const Checkpoint& checkpoint, const std::string& torch_dtype);
+// The config.json object WriteHfModel writes for architecture "llama" or "phi3".
+nlohmann::json HfConfigJson(const Checkpoint& checkpoint, const std::string& torch_dtype,
+                            const std::string& architecture = "llama");
 
 // "f32"/"f16"/"bf16" (any case, or "F32"/"float16"/...) -> "F32"/"F16"/"BF16"; throws otherwise.
 std::string SafetensorsDtypeFromName(const std::string& name);

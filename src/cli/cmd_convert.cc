@@ -20,6 +20,7 @@ struct ConvertOptions {
   std::string output;
   std::string dtype = "keep";
   int64_t shard_size = 0;
+  std::string architecture = "llama";
 };
 
 bool EndsWith(const std::string& text, const std::string& suffix) {
@@ -36,7 +37,9 @@ void RunConvert(const ConvertOptions& options) {
   if (EndsWith(options.output, ".h5") || EndsWith(options.output, ".hdf5")) {
     WriteCheckpoint(options.output, checkpoint);
   } else {
-    WriteHfModel(options.output, checkpoint, {.dtype = "keep", .shard_size = options.shard_size});
+    WriteHfModel(
+        options.output, checkpoint,
+        {.dtype = "keep", .shard_size = options.shard_size, .architecture = options.architecture});
   }
   spdlog::info("convert: wrote {} ({} weights)", options.output, checkpoint.weights.size());
 }
@@ -63,6 +66,12 @@ void AddConvertCommand(CLI::App& app) {
   command
       ->add_option("--shard-size", options->shard_size,
                    "HF output: max bytes per safetensors shard (0 = one model.safetensors)")
+      ->capture_default_str();
+  command
+      ->add_option("--arch", options->architecture,
+                   "HF output: llama (LlamaForCausalLM) or phi3 (Phi3ForCausalLM, fused "
+                   "qkv/gate_up, rope_scaling {type, short_factor, long_factor})")
+      ->check(CLI::IsMember({"llama", "phi3"}))
       ->capture_default_str();
   command->callback([options] { RunConvert(*options); });
 }

@@ -94,6 +94,14 @@ python3 "$SRC/tests/cli/make_tiny_hf_model.py" phi3 --phi3 --seed 3
   "$("$BIN" score --model phi3_as_llama --tokens $TOKENS --json)" ] || fail "phi3 export differs"
 grep -q LlamaForCausalLM phi3_as_llama/config.json || fail "phi3 export is not LLaMA"
 
+# Phi-3 export (fused, strict rope_scaling) scores the same and converts back to the same bytes.
+"$BIN" --log-level warn convert --input m_F32.h5 --output as_phi3 --arch phi3
+grep -q Phi3ForCausalLM as_phi3/config.json || fail "--arch phi3 did not write Phi3ForCausalLM"
+[ "$("$BIN" score --model as_phi3 --tokens $TOKENS --json)" = \
+  "$("$BIN" score --model hf_F32 --tokens $TOKENS --json)" ] || fail "phi3 export scores differently"
+"$BIN" --log-level warn convert --input as_phi3 --output phi3_back
+same_tensors hf_F32 phi3_back || fail "llama -> phi3 -> llama changed tensors"
+
 # Broken inputs: one line, exit 1, naming the file.
 cp m_F32.h5 cut.h5 && truncate -s 30000 cut.h5
 expect_error cut.h5 "$BIN" score --model cut.h5 --tokens 1,2

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -196,6 +197,56 @@ TEST(HfModelTest, Phi3FusedProjectionsAreSplit) {
   EXPECT_EQ(read.config, checkpoint.config);
   EXPECT_EQ(read.weights, checkpoint.weights);
   EXPECT_EQ(read.weight_dtypes.at("model.layers.1.self_attn.v_proj.weight"), "F16");
+}
+
+// Phi-3 export: fused tensors, the strict 4.x rope_scaling, and a lossless read back.
+TEST(HfModelTest, Phi3ExportRoundTrips) {
+  TempDir dir;
+  Checkpoint checkpoint = MakeHfCheckpoint("BF16");
+  checkpoint.config.hidden_size = 32;  // Phi-3 needs heads * head_dim == hidden
+  checkpoint.config.rope.attention_factor.reset();
+  checkpoint.weights = testing::RandomWeights(checkpoint.config, 8);
+  CastWeights(checkpoint, "BF16");
+  WriteHfModel(dir / "phi3", checkpoint, {.architecture = "phi3"});
+
+  const json config = ReadJson(dir / "phi3/config.json");
+  EXPECT_EQ(config["architectures"], json::array({"Phi3ForCausalLM"}));
+  EXPECT_EQ(config["model_type"], "phi3");
+  EXPECT_FALSE(config.contains("head_dim"));
+  EXPECT_TRUE(config["sliding_window"].is_null());
+  EXPECT_EQ(config["original_max_position_embeddings"], 32);
+  EXPECT_EQ(config["max_position_embeddings"], 256);
+  EXPECT_EQ(config["rope_scaling"].size(), 3u);
+  EXPECT_EQ(config["rope_scaling"]["type"], "longrope");
+  EXPECT_EQ(config["rope_scaling"]["long_factor"], json(checkpoint.config.rope.long_factor));
+
+  const auto tensors = TensorsByName(dir / "phi3");
+  EXPECT_FALSE(tensors.count("model.layers.0.self_attn.q_proj.weight"));
+  const auto& qkv = tensors.at("model.layers.1.self_attn.qkv_proj.weight");
+  EXPECT_EQ(qkv.shape, (std::vector<int64_t>{(4 + 2 * 2) * 8, 32}));
+  const auto k = FromFloat32(
+      "k", {16, 32}, checkpoint.weights.at("model.layers.1.self_attn.k_proj.weight").data, "BF16");
+  EXPECT_TRUE(std::equal(k.bytes.begin(), k.bytes.end(), qkv.bytes.begin() + 32 * 32 * 2));
+
+  const Checkpoint read = ReadHfModel(dir / "phi3");
+  EXPECT_EQ(read.weights, checkpoint.weights);
+  EXPECT_EQ(read.weight_dtypes, checkpoint.weight_dtypes);
+  EXPECT_EQ(read.config.rope.long_factor, checkpoint.config.rope.long_factor);
+  EXPECT_EQ(read.config.rope.short_factor, checkpoint.config.rope.short_factor);
+  EXPECT_EQ(read.config.rope.original_max_position_embeddings, 32);
+  EXPECT_EQ(read.config.rope.max_position_embeddings, 256);
+  EXPECT_EQ(read.config.rope.scale(), checkpoint.config.rope.scale());
+}
+
+TEST(HfModelTest, Phi3ExportRefusesWhatPhi3CannotSay) {
+  TempDir dir;
+  Checkpoint checkpoint = MakeHfCheckpoint("F32");  // hidden 16 != 4 heads * 8
+  ExpectErrorWith([&] { WriteHfModel(dir / "a", checkpoint, {.architecture = "phi3"}); },
+                  {"phi3", "hidden_size"});
+  checkpoint.config.hidden_size = 32;
+  checkpoint.weights = testing::RandomWeights(checkpoint.config, 8);
+  ExpectErrorWith([&] { WriteHfModel(dir / "b", checkpoint, {.architecture = "phi3"}); },
+                  {"phi3", "attention_factor"});
 }
 
 TEST(HfModelTest, ErrorsNameTheFileAndTensor) {
