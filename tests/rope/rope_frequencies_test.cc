@@ -99,6 +99,11 @@ TEST(RopeFrequencies, YarnAttentionFollowsPythonTruthiness) {
   spec.mscale_all_dim = 0.0;  // Devstral 2: `if mscale and mscale_all_dim` is false
   spec.factor = 64.0;
   EXPECT_DOUBLE_EQ(ComputeRopeFrequencies(spec, 0).attention_scaling, 0.1 * std::log(64.0) + 1.0);
+  spec.mscale = 2.0;  // still falsy: the mscale does not enter at all
+  EXPECT_DOUBLE_EQ(ComputeRopeFrequencies(spec, 0).attention_scaling, 0.1 * std::log(64.0) + 1.0);
+  spec.mscale = 0.0;
+  spec.mscale_all_dim = 1.0;
+  EXPECT_DOUBLE_EQ(ComputeRopeFrequencies(spec, 0).attention_scaling, 0.1 * std::log(64.0) + 1.0);
   spec.mscale = 2.0;
   spec.mscale_all_dim = 1.0;
   EXPECT_DOUBLE_EQ(ComputeRopeFrequencies(spec, 0).attention_scaling,
