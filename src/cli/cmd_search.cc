@@ -1,8 +1,79 @@
-// PLACEHOLDER: replaced by the real `ropescale search` command.
+// `ropescale search`: distributed evolutionary search of RoPE rescale factors (LongRoPE,
+// LongRoPE2). Argument handling only; the work is in src/search/search_command.cc.
 #include "src/cli/commands.h"
+#include "src/search/search_command.h"
 
 namespace ropescale::cli {
 
-void AddSearchCommand(CLI::App& app) { app.add_subcommand("search", "(not built yet)"); }
+void AddSearchCommand(CLI::App& app) {
+  auto options = std::make_shared<search::SearchCommandOptions>();
+  auto attention = std::make_shared<double>(0.0);
+  CLI::App* cmd = app.add_subcommand(
+      "search",
+      "Evolutionary search of per-frequency RoPE rescale factors (run alone, or under "
+      "mpirun -np K / srun: ranks share the candidates; results do not depend on K)");
+  cmd->add_option("--model", options->model, "Model checkpoint (.h5) or HF folder")->required();
+  cmd->add_option("--method", options->method, "longrope | longrope2")->capture_default_str();
+  cmd->add_option("--target-len", options->target_len,
+                  "Target context in tokens (0 = 8 x the model's original window)")
+      ->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Seed of every random draw and of the documents")
+      ->capture_default_str();
+  cmd->add_option("--population", options->population, "Size of generation 0")
+      ->capture_default_str();
+  cmd->add_option("--parents", options->parents, "Parents kept per generation (0 = population/2)")
+      ->capture_default_str();
+  cmd->add_option("--mutations", options->mutations, "Mutants per generation (0 = population/4)")
+      ->capture_default_str();
+  cmd->add_option("--crossovers", options->crossovers,
+                  "Crossover children per generation (0 = population - parents - mutations)")
+      ->capture_default_str();
+  cmd->add_option("--generations", options->generations,
+                  "Evolution steps after the initial population")
+      ->capture_default_str();
+  cmd->add_option("--out", options->out, "Write the HF rope_scaling JSON block here");
+  cmd->add_option("--out-model", options->out_model,
+                  "Also write a copy of the checkpoint with the winning RoPE");
+  cmd->add_option("--log", options->log, "HDF5 search log (rank 0 writes it)");
+  cmd->add_flag("--resume", options->resume,
+                "Continue from the last complete generation in --log (fresh start if absent)");
+  cmd->add_option("--fitness", options->fitness,
+                  "needle (loss on the pass-key answer tokens) | ppl (all tokens)")
+      ->capture_default_str();
+  cmd->add_option("--corpus", options->corpus, "Folder of held-out *.txt documents")
+      ->capture_default_str();
+  cmd->add_option("--documents", options->documents, "Evaluation documents per candidate")
+      ->capture_default_str();
+  cmd->add_option("--max-scale", options->max_scale, "Largest factor S_max (0 = 2 s)")
+      ->capture_default_str();
+  cmd->add_option("--grid-step", options->grid_step, "Factor grid step (1/step an integer)")
+      ->capture_default_str();
+  cmd->add_option("--critical-index", options->critical_index,
+                  "longrope2: first frequency index searched in [s, S_max] (-1 = theoretical)")
+      ->capture_default_str();
+  cmd->add_option("--n-hat-grid", options->n_hat_grid,
+                  "longrope: n_hat values searched (comma-separated; HF export uses n_hat = 0)")
+      ->capture_default_str();
+  cmd->add_option("--attention-factor", *attention,
+                  "Attention scale for cos/sin (0 = sqrt(1 + ln s / ln L))")
+      ->capture_default_str();
+  cmd->add_option("--init-factors", options->init_factors,
+                  "CSV or JSON factors used as the only seed (progressive / short-window search)");
+  cmd->add_option("--backend", options->backend, "cpu | cuda")->capture_default_str();
+  cmd->add_option("--threads", options->threads, "CPU threads per rank (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--compare-documents", options->compare_documents,
+                  "After the search, score the winner and original/PI/NTK/YaRN on this many "
+                  "fresh held-out needle documents and perplexity windows (0 = skip)")
+      ->capture_default_str();
+  cmd->add_option("--stop-after-generation", options->stop_after_generation)
+      ->group("");  // hidden: tests simulate a kill deterministically
+  cmd->add_option("--inject-failure-rank", options->inject_failure_rank)
+      ->group("");  // hidden: tests check that one failing rank ends the whole job
+  cmd->callback([options, attention] {
+    if (*attention > 0.0) options->attention_factor = *attention;
+    search::RunSearchCommand(*options);
+  });
+}
 
 }  // namespace ropescale::cli

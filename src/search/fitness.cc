@@ -3,13 +3,14 @@
 #include <cmath>
 
 #include "src/core/error.h"
+#include "src/eval/baseline_ropes.h"
 #include "src/model/batch.h"
 
 namespace ropescale::search {
 
 RopeSpec CandidateRope(const SearchSpace& space, const CandidateRopeOptions& options,
                        const Candidate& candidate) {
-  const int window = options.model_rope.max_position_embeddings;
+  const int window = PretrainingContext(options.model_rope);
   Check(window > 0, "search: the model's RoPE has no max_position_embeddings");
   RopeSpec rope = options.model_rope;
   rope.kind = space.method == SearchMethod::kLongRope2 ? RopeKind::kLongRope2 : RopeKind::kLongRope;

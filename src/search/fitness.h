@@ -13,7 +13,7 @@
 namespace ropescale::search {
 
 // What a candidate turns into: kind longrope (or longrope2 with the critical index), long
-// factors lambda, short factors all ones, original window L = model_rope.max_position_embeddings,
+// factors lambda, short factors all ones, original window L (PretrainingContext of model_rope),
 // max = target_len, factor = target_len / L, the candidate's n_hat, and attention_factor when
 // given (else the default sqrt(1 + ln s / ln L)).
 struct CandidateRopeOptions {

@@ -3,12 +3,13 @@
 #include <algorithm>
 
 #include "src/core/error.h"
+#include "src/eval/baseline_ropes.h"
 #include "src/rope/rope_frequencies.h"
 
 namespace ropescale::search {
 
 std::vector<double> BaselineFactors(const RopeSpec& model_rope, RopeKind kind, int target_len) {
-  const int window = model_rope.max_position_embeddings;
+  const int window = PretrainingContext(model_rope);
   Check(window > 0, "search: the model's RoPE has no max_position_embeddings");
   RopeSpec original = model_rope;
   original.kind = RopeKind::kDefault;

@@ -9,7 +9,7 @@
 
 namespace ropescale::search {
 
-// `model_rope` is the model's own RoPE (base, head dim, window L = max_position_embeddings);
+// `model_rope` is the model's own RoPE (base, head dim, window L = PretrainingContext);
 // kind is kLinear, kNtk or kYarn with factor target_len / L.
 std::vector<double> BaselineFactors(const RopeSpec& model_rope, RopeKind kind, int target_len);
 

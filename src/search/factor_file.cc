@@ -1,0 +1,97 @@
+#include "src/search/factor_file.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "src/core/error.h"
+
+namespace ropescale::search {
+namespace {
+
+std::vector<double> FromJsonList(const nlohmann::json& list, const std::string& where) {
+  Check(list.is_array() && !list.empty(), "{}: expected a non-empty list of numbers", where);
+  std::vector<double> factors;
+  for (size_t i = 0; i < list.size(); ++i) {
+    Check(list[i].is_number(), "{}[{}]: not a number", where, i);
+    factors.push_back(list[i].get<double>());
+  }
+  return factors;
+}
+
+}  // namespace
+
+std::vector<double> ReadFactorFile(const std::string& path) {
+  std::ifstream in(path);
+  Check(in.good(), "{}: cannot read the factor file", path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  size_t first = 0;
+  while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
+  if (first < text.size() && (text[first] == '[' || text[first] == '{')) {
+    nlohmann::json json;
+    try {
+      json = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+      Fail("{}: invalid JSON: {}", path, e.what());
+    }
+    if (json.is_array()) return FromJsonList(json, path);
+    if (json.contains("long_factor"))
+      return FromJsonList(json["long_factor"], path + ": long_factor");
+    if (json.contains("rope_scaling") && json["rope_scaling"].is_object() &&
+        json["rope_scaling"].contains("long_factor")) {
+      return FromJsonList(json["rope_scaling"]["long_factor"], path + ": rope_scaling.long_factor");
+    }
+    Fail("{}: no long_factor (expected a list, {{\"long_factor\": [...]}} or a config)", path);
+  }
+  std::vector<double> factors;
+  std::istringstream lines(text);
+  std::string line;
+  int line_number = 0;
+  while (std::getline(lines, line)) {
+    ++line_number;
+    line = line.substr(0, line.find('#'));
+    for (char& c : line) {
+      if (c == ',' || c == ';') c = ' ';
+    }
+    std::istringstream items(line);
+    std::string item;
+    while (items >> item) {
+      size_t used = 0;
+      double value = 0;
+      try {
+        value = std::stod(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      Check(used == item.size(), "{}:{}: '{}' is not a number", path, line_number, item);
+      factors.push_back(value);
+    }
+  }
+  Check(!factors.empty(), "{}: no factors", path);
+  return factors;
+}
+
+void WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    Check(out.good(), "{}: cannot write", temporary);
+    out << text;
+    out.flush();
+    Check(out.good(), "{}: write failed", temporary);
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary, error);
+    Fail("{}: cannot replace: {}", path, error.message());
+  }
+}
+
+}  // namespace ropescale::search

@@ -1,0 +1,16 @@
+#pragma once
+// Factor files: --init-factors (CSV or JSON) in, the --out rope_scaling JSON out.
+#include <string>
+#include <vector>
+
+namespace ropescale::search {
+
+// Reads rescale factors from `path`: JSON (a list of numbers, an object with "long_factor",
+// or a config with "rope_scaling": {"long_factor": ...}) or CSV/plain text (numbers separated
+// by commas, spaces or new lines; '#' starts a comment). Throws Error naming the file.
+std::vector<double> ReadFactorFile(const std::string& path);
+
+// Writes `text` to PATH.tmp-<pid> and renames it over `path`.
+void WriteFileAtomically(const std::string& path, const std::string& text);
+
+}  // namespace ropescale::search

@@ -1,0 +1,322 @@
+#include "src/search/search_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "io/checkpoint.h"
+#include "io/model_loader.h"
+#include "io/tokenizer.h"
+#include "ropescale/version.h"
+#include "src/core/error.h"
+#include "src/eval/baseline_ropes.h"
+#include "src/eval/corpus.h"
+#include "src/rope/critical_dim.h"
+#include "src/rope/hf_rope_config.h"
+#include "src/rope/rope_frequencies.h"
+#include "src/search/distribution.h"
+#include "src/search/factor_file.h"
+#include "src/search/fitness.h"
+#include "src/search/search_runner.h"
+#include "src/search/seed_factors.h"
+
+namespace ropescale::search {
+namespace {
+
+// Stream tag that separates the --compare-documents set from the search documents.
+constexpr uint64_t kCompareSeedTag = 0x636f6d70617265ull;  // "compare"
+
+std::vector<int> ParseIntList(const std::string& text, const char* option) {
+  std::vector<int> values;
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    size_t used = 0;
+    int value = 0;
+    try {
+      value = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    Check(used == item.size() && !item.empty(), "{}: '{}' is not an integer", option, item);
+    values.push_back(value);
+  }
+  Check(!values.empty(), "{}: empty list", option);
+  return values;
+}
+
+EvolutionParams MakeEvolution(const SearchCommandOptions& o) {
+  EvolutionParams p;
+  p.population = o.population;
+  p.parents = o.parents > 0 ? o.parents : std::max(1, o.population / 2);
+  p.mutations = o.mutations > 0 ? o.mutations : o.population / 4;
+  p.crossovers =
+      o.crossovers > 0 ? o.crossovers : std::max(0, o.population - p.parents - p.mutations);
+  if (p.mutations + p.crossovers == 0) p.mutations = 1;
+  ValidateEvolutionParams(p);
+  return p;
+}
+
+std::string ModelHash(const std::string& path) {
+  if (!std::filesystem::is_directory(path)) return FileHash(path);
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.is_regular_file()) files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  std::string joined;
+  for (const std::string& file : files) {
+    joined += std::filesystem::path(file).filename().string() + "=" + FileHash(file) + ";";
+  }
+  return joined;
+}
+
+// The lowest fitness among the evaluated candidates with n_hat == 0 (exportable to HF),
+// the first one in log order on ties.
+const Member* BestPortable(const SearchLog& log) {
+  const Member* best = nullptr;
+  for (const GenerationRecord& record : log.generations) {
+    for (const Member& m : record.members) {
+      if (m.candidate.n_hat != 0 || std::isnan(m.fitness)) continue;
+      if (best == nullptr || m.fitness < best->fitness) best = &m;
+    }
+  }
+  return best;
+}
+
+nlohmann::json FactorsJson(const std::vector<double>& factors) {
+  nlohmann::json list = nlohmann::json::array();
+  for (double f : factors) list.push_back(f);
+  return list;
+}
+
+struct ComparisonRow {
+  std::string name;
+  RopeSpec rope;
+};
+
+// Scores each RoPE on fresh needle documents and perplexity windows, distributed over ranks.
+nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
+                                    const std::vector<ComparisonRow>& rows,
+                                    const SearchCommandOptions& options, int target) {
+  const uint64_t seed = options.seed ^ kCompareSeedTag;
+  const ByteTokenizer tokenizer;
+  const auto needle = BuildEvaluationDocuments(FitnessKind::kNeedle, corpus,
+                                               options.compare_documents, target, seed, tokenizer);
+  const auto windows = BuildEvaluationDocuments(FitnessKind::kPerplexity, corpus,
+                                                options.compare_documents, target, seed, tokenizer);
+  const int docs = options.compare_documents;
+  const int per_row = 2 * docs;
+  const auto sums = DistributeTasks(static_cast<int>(rows.size()) * per_row, [&](int task) {
+    const ComparisonRow& row = rows[task / per_row];
+    const int k = task % per_row;
+    return DocumentLoss(backend, k < docs ? needle[k] : windows[k - docs], row.rope);
+  });
+  nlohmann::json table = nlohmann::json::array();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const LossSums* mine = sums.data() + r * per_row;
+    const double needle_loss = FitnessFromSums(mine, docs);
+    const double ppl = std::exp(FitnessFromSums(mine + docs, docs));
+    table.push_back({{"rope", rows[r].name}, {"needle_loss", needle_loss}, {"perplexity", ppl}});
+  }
+  return table;
+}
+
+void Run(const SearchCommandOptions& options) {
+  const bool root = WorldRank() == 0;
+  const SearchMethod method = ParseSearchMethod(options.method);
+  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness);
+  Check(!options.model.empty(), "--model is required");
+  Check(!options.out.empty() || options.stop_after_generation >= 0, "--out is required");
+  Check(options.threads >= 0, "--threads must be >= 0");
+
+  const Checkpoint checkpoint = LoadModel(options.model);
+  const ModelConfig& config = checkpoint.config;
+  const int window = PretrainingContext(config.rope);
+  Check(window > 0, "{}: the model's RoPE has no context length", options.model);
+  const int target = options.target_len > 0 ? options.target_len : 8 * window;
+  Check(target >= window, "--target-len {} is shorter than the original window {}", target, window);
+  const int num_factors = config.rope.rotary_dim() / 2;
+
+  SearchSpaceOptions space_options;
+  space_options.method = method;
+  space_options.num_factors = num_factors;
+  space_options.scale = static_cast<double>(target) / window;
+  space_options.max_scale = options.max_scale;
+  space_options.grid_step = options.grid_step;
+  if (method == SearchMethod::kLongRope2) {
+    space_options.critical_index = options.critical_index >= 0
+                                       ? options.critical_index
+                                       : TheoreticalCriticalDimension(config.rope).critical_index;
+    space_options.n_hat_grid = {0};
+  } else {
+    space_options.n_hat_grid = ParseIntList(options.n_hat_grid, "--n-hat-grid");
+  }
+  const SearchSpace space = MakeSearchSpace(space_options);
+  const EvolutionParams evolution = MakeEvolution(options);
+
+  std::vector<Candidate> seeds;
+  std::vector<double> init_factors;
+  if (!options.init_factors.empty()) {
+    init_factors = ReadFactorFile(options.init_factors);
+    seeds.push_back(space.Snap(init_factors, 0));
+  } else {
+    seeds = SeedCandidates(space, config.rope, target);
+  }
+
+  const ByteTokenizer tokenizer;
+  Check(tokenizer.VocabSize() <= config.vocab_size,
+        "{}: vocabulary {} is smaller than the byte tokenizer's 256", options.model,
+        config.vocab_size);
+  const Corpus corpus =
+      DocumentsAtLeast(ReadCorpus(options.corpus, tokenizer), target + 1, "--corpus");
+  std::vector<EvaluationDocument> documents = BuildEvaluationDocuments(
+      fitness_kind, corpus, options.documents, target, options.seed, tokenizer);
+
+  const CandidateRopeOptions rope_options{config.rope, target, options.attention_factor};
+  nlohmann::json settings = {
+      {"method", SearchMethodName(method)},
+      {"fitness", FitnessKindName(fitness_kind)},
+      {"seed", options.seed},
+      {"target_len", target},
+      {"original_len", window},
+      {"population", evolution.population},
+      {"parents", evolution.parents},
+      {"mutations", evolution.mutations},
+      {"crossovers", evolution.crossovers},
+      {"documents", options.documents},
+      {"grid_divisions", space.divisions},
+      {"max_scale", space.max_scale},
+      {"critical_index", space.critical_index},
+      {"n_hat_grid", space.n_hat_grid},
+      {"attention_factor",
+       options.attention_factor ? nlohmann::json(*options.attention_factor) : nlohmann::json()},
+      {"init_factors", init_factors},
+  };
+
+  SearchRunSettings run;
+  run.space = space;
+  run.evolution = evolution;
+  run.seed = options.seed;
+  run.generations = options.generations;
+  run.stop_after_generation = options.stop_after_generation;
+  run.log_path = options.log;
+  run.resume = options.resume;
+  const Provenance provenance = CurrentProvenance();
+  run.header.command_line = provenance.command_line;
+  run.header.version = kVersion;
+  run.header.git_hash = kGitHash;
+  run.header.time_utc = provenance.time_utc;
+  run.header.ranks = WorldSize();
+  run.header.model_path = options.model;
+  run.header.model_hash = ModelHash(options.model);
+  run.header.settings_json = settings.dump();
+  run.header.documents = std::move(documents);
+
+  BackendOptions backend_options;
+  backend_options.name = options.backend;
+  backend_options.num_threads = options.threads;
+  std::unique_ptr<Backend> backend = CreateBackend(config, backend_options);
+  backend->SetParameters(checkpoint.weights);
+  if (root) {
+    spdlog::info(
+        "search: {} on {} rank(s), {} -> {} tokens (s = {}), {} factors{}, {} {} "
+        "documents, population {}, {} generations",
+        SearchMethodName(method), WorldSize(), window, target, space.scale, num_factors,
+        method == SearchMethod::kLongRope2
+            ? fmt::format(" (critical index {})", space.critical_index)
+            : std::string(),
+        run.header.documents.size(), FitnessKindName(fitness_kind), evolution.population,
+        options.generations);
+  }
+
+  const std::vector<EvaluationDocument>& docs = run.header.documents;
+  const Scorer scorer = [&](const Candidate& candidate, int document) {
+    if (WorldRank() == options.inject_failure_rank) {
+      Fail("injected failure while scoring document {} (--inject-failure-rank)", document);
+    }
+    return DocumentLoss(*backend, docs[document], CandidateRope(space, rope_options, candidate));
+  };
+  const SearchOutcome outcome = RunSearch(run, seeds, scorer);
+
+  if (outcome.stopped_early && options.stop_after_generation >= 0) {
+    if (root) {
+      spdlog::warn("search: stopped after generation {} (--stop-after-generation)",
+                   outcome.last_generation);
+      std::cout << nlohmann::json{{"stopped_after_generation", outcome.last_generation}}.dump()
+                << std::endl;
+    }
+    return;
+  }
+
+  // Export: the best HF-portable candidate (n_hat = 0), with the attention factor spelled out.
+  const Member* portable = BestPortable(outcome.log);
+  Check(portable != nullptr, "search: no candidate with n_hat = 0 was evaluated");
+  RopeSpec exported = CandidateRope(space, rope_options, portable->candidate);
+  exported.attention_factor = ComputeRopeFrequencies(exported, target).attention_scaling;
+
+  nlohmann::json result = {
+      {"method", SearchMethodName(method)},
+      {"fitness", FitnessKindName(fitness_kind)},
+      {"target_len", target},
+      {"original_len", window},
+      {"last_generation", outcome.last_generation},
+      {"best",
+       {{"fitness", outcome.best.fitness},
+        {"n_hat", outcome.best.candidate.n_hat},
+        {"long_factor", FactorsJson(space.Factors(outcome.best.candidate))}}},
+      {"exported",
+       {{"fitness", portable->fitness},
+        {"n_hat", 0},
+        {"long_factor", FactorsJson(space.Factors(portable->candidate))}}},
+  };
+  if (method == SearchMethod::kLongRope2) result["critical_index"] = space.critical_index;
+
+  if (options.compare_documents > 0) {
+    std::vector<ComparisonRow> rows;
+    for (BaselineRope b :
+         {BaselineRope::kOriginal, BaselineRope::kPi, BaselineRope::kNtk, BaselineRope::kYarn}) {
+      rows.push_back({std::string(BaselineRopeName(b)), MakeBaselineRope(config.rope, b, target)});
+    }
+    rows.push_back({"searched", exported});
+    result["comparison"] = CompareWithBaselines(*backend, corpus, rows, options, target);
+  }
+
+  if (!root) return;
+  if (outcome.best.candidate.n_hat != 0) {
+    spdlog::warn(
+        "search: the best candidate has n_hat = {} (fitness {:.6f}), which HF cannot "
+        "express; --out/--out-model hold the best with n_hat = 0 (fitness {:.6f})",
+        outcome.best.candidate.n_hat, outcome.best.fitness, portable->fitness);
+  }
+  if (!options.out.empty()) {
+    WriteFileAtomically(options.out, RopeScalingBlock(exported).dump(2) + "\n");
+    result["out"] = options.out;
+  }
+  if (!options.out_model.empty()) {
+    Checkpoint extended;
+    extended.config = config;
+    extended.config.rope = exported;
+    extended.weights = checkpoint.weights;
+    extended.weight_dtypes = checkpoint.weight_dtypes;
+    extended.provenance = provenance;
+    WriteCheckpoint(options.out_model, extended);
+    result["out_model"] = options.out_model;
+  }
+  if (!options.log.empty()) result["log"] = options.log;
+  std::cout << result.dump(2) << std::endl;
+}
+
+}  // namespace
+
+void RunSearchCommand(const SearchCommandOptions& options) {
+  DistributedSession session;
+  RunOrAbortJob([&] { Run(options); });
+}
+
+}  // namespace ropescale::search

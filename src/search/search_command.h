@@ -1,0 +1,46 @@
+#pragma once
+// `ropescale search` end to end: read the model, build the search space, the seeds and the
+// evaluation documents, run the distributed search (singleton or under mpirun/srun), write
+// --out (HF rope_scaling JSON), --out-model (checkpoint with the winning RoPE) and the log,
+// and optionally score the winner against the baselines on fresh held-out documents.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ropescale::search {
+
+struct SearchCommandOptions {
+  std::string model;                // checkpoint (.h5) or HF folder
+  std::string method = "longrope";  // longrope | longrope2
+  int target_len = 0;               // 0 = 8 x the model's original window
+  uint64_t seed = 0;
+  int population = 64;
+  int parents = 0;     // 0 = population / 2
+  int mutations = 0;   // 0 = population / 4
+  int crossovers = 0;  // 0 = population - parents - mutations
+  int generations = 40;
+  std::string out;        // factors.json
+  std::string out_model;  // optional checkpoint copy with the winning RoPE
+  std::string log;        // search.h5 (optional)
+  bool resume = false;
+  std::string fitness = "needle";  // needle | ppl
+  std::string corpus = "data/corpus/heldout";
+  int documents = 8;
+  double max_scale = 0.0;  // 0 = 2 s
+  double grid_step = 0.01;
+  int critical_index = -1;                     // longrope2; -1 = the theoretical one
+  std::string n_hat_grid = "0,1,2,4,8,16,32";  // longrope only
+  std::optional<double> attention_factor;      // empty = sqrt(1 + ln s / ln L)
+  std::string init_factors;                    // CSV/JSON: the only seed
+  std::string backend = "cpu";
+  int threads = 1;                 // per rank
+  int compare_documents = 0;       // > 0: score winner and baselines on that many fresh documents
+  int stop_after_generation = -1;  // hidden: stop as if killed after that generation
+  int inject_failure_rank = -1;    // hidden: this rank throws in its first evaluation (tests)
+};
+
+// Collective under MPI; prints the result as JSON on rank 0's stdout. Errors: with one rank an
+// Error propagates; with more, the failing rank prints one line and aborts the job.
+void RunSearchCommand(const SearchCommandOptions& options);
+
+}  // namespace ropescale::search
