@@ -32,7 +32,8 @@ void ValidateModelConfig(const ModelConfig& config);
 
 // Parameter names (Hugging Face LLaMA names, e.g. "model.layers.0.self_attn.q_proj.weight")
 // and shapes ([out, in] row-major for projections), in a fixed canonical order.
-std::vector<std::pair<std::string, std::vector<int64_t>>> ParameterShapes(const ModelConfig& config);
+std::vector<std::pair<std::string, std::vector<int64_t>>> ParameterShapes(
+    const ModelConfig& config);
 int64_t ParameterCount(const ModelConfig& config);
 
 }  // namespace ropescale

@@ -1,0 +1,105 @@
+#pragma once
+// The CPU reference backend: fp32 LLaMA forward/backward and AdamW, multi-threaded with OpenMP
+// (OpenBLAS single-threaded inside). The oracle every other backend is tested against.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/model/backend.h"
+#include "src/model/cpu/token_rotary.h"
+
+namespace ropescale::cpu {
+
+// What one decoder layer keeps for the backward pass ([N = B*T, ...] row-major).
+struct LayerActivations {
+  std::vector<float> x_in;   // [N, H] residual stream entering the layer
+  std::vector<float> rstd1;  // [N]
+  std::vector<float> norm1;  // [N, H]
+  std::vector<float> q;      // [N, nh*hd] after RoPE
+  std::vector<float> k;      // [N, nkv*hd] after RoPE
+  std::vector<float> v;      // [N, nkv*hd]
+  std::vector<float> att;    // [N, nh*hd] attention output (input of o_proj)
+  std::vector<float> x_mid;  // [N, H] residual stream after attention
+  std::vector<float> rstd2;  // [N]
+  std::vector<float> norm2;  // [N, H]
+  std::vector<float> gate;   // [N, I]
+  std::vector<float> up;     // [N, I]
+  std::vector<float> mlp;    // [N, I] silu(gate) * up
+};
+
+// Everything of a Forward(keep_activations = true) that Backward() reads.
+struct ForwardState {
+  int batch = 0;
+  int seq_len = 0;
+  std::vector<int32_t> tokens;
+  std::vector<int32_t> targets;
+  std::vector<int32_t> segment_ids;  // empty = one document per row
+  std::vector<float> weights;        // resolved loss weight per token (0 where ignored)
+  TokenRotary rotary;
+  std::vector<LayerActivations> layers;
+  std::vector<float> x_final;  // [N, H]
+  std::vector<float> rstd_final;
+  std::vector<float> norm_final;
+  std::vector<float> logits;  // [N, V]
+};
+
+class CpuBackend final : public Backend {
+ public:
+  // num_threads = 0: all hardware threads.
+  CpuBackend(const ModelConfig& config, int num_threads);
+
+  std::string Name() const override { return "cpu"; }
+  const ModelConfig& Config() const override { return config_; }
+  int num_threads() const { return num_threads_; }
+
+  void SetParameters(const ParameterSet& params) override;
+  ParameterSet GetParameters() const override { return params_; }
+
+  ForwardOutput Forward(const Batch& batch, const ForwardOptions& options) override;
+  void Backward(double loss_normalizer) override;
+  void ZeroGradients() override;
+  ParameterSet GetGradients() const override { return grads_; }
+  void SetGradients(const ParameterSet& grads) override;
+
+  double OptimizerStep(const AdamWConfig& config, double lr) override;
+  OptimizerState GetOptimizerState() const override;
+  void SetOptimizerState(const OptimizerState& state) override;
+
+ private:
+  struct LayerWeights {
+    float *ln1, *wq, *wk, *wv, *wo, *ln2, *gate, *up, *down;
+  };
+  LayerWeights Layer(ParameterSet& set, int layer) const;
+  float* Embedding(ParameterSet& set) const;
+  float* FinalNorm(ParameterSet& set) const;
+  float* LmHead(ParameterSet& set) const;  // the embedding when tied
+
+  void LayerForward(int layer, ForwardState& state, LayerActivations& a, std::vector<float>& x,
+                    bool keep);
+  void LayerBackward(int layer, const ForwardState& state, const LayerActivations& a,
+                     std::vector<float>& dx);
+
+  ModelConfig config_;
+  int num_threads_;
+  ParameterSet params_;
+  ParameterSet grads_;
+  ParameterSet adam_m_;
+  ParameterSet adam_v_;
+  int64_t step_ = 0;
+  ForwardState state_;
+  bool has_state_ = false;
+};
+
+// Sets the OpenMP thread count for the current scope and restores it afterwards.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int num_threads);
+  ~ThreadScope();
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int previous_;
+};
+
+}  // namespace ropescale::cpu

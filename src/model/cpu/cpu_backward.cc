@@ -1,0 +1,74 @@
+// Backward pass of the CPU backend: the exact gradient of the loss of the last kept forward.
+#include "src/core/error.h"
+#include "src/model/cpu/attention.h"
+#include "src/model/cpu/cpu_backend.h"
+#include "src/model/cpu/cross_entropy.h"
+#include "src/model/cpu/embedding.h"
+#include "src/model/cpu/matmul.h"
+#include "src/model/cpu/rmsnorm.h"
+#include "src/model/cpu/rope_apply.h"
+#include "src/model/cpu/swiglu.h"
+
+namespace ropescale::cpu {
+
+void CpuBackend::LayerBackward(int layer, const ForwardState& st, const LayerActivations& a,
+                               std::vector<float>& dx) {
+  const ModelConfig& c = config_;
+  const int N = st.batch * st.seq_len, H = c.hidden_size, I = c.intermediate_size;
+  const int qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+  const int64_t n = N;
+  const LayerWeights w = Layer(params_, layer);
+  const LayerWeights g = Layer(grads_, layer);
+
+  // MLP: x_out = x_mid + down(silu(gate(n2)) * up(n2)), n2 = rmsnorm(x_mid).
+  std::vector<float> dmlp(n * I), dgate(n * I), dup(n * I), dnorm(n * H);
+  LinearBackward(N, I, H, a.mlp.data(), w.down, dx.data(), dmlp.data(), false, g.down);
+  SwigluBackward(n * I, a.gate.data(), a.up.data(), dmlp.data(), dgate.data(), dup.data());
+  LinearBackward(N, H, I, a.norm2.data(), w.gate, dgate.data(), dnorm.data(), false, g.gate);
+  LinearBackward(N, H, I, a.norm2.data(), w.up, dup.data(), dnorm.data(), true, g.up);
+  RmsNormBackward(n, H, a.x_mid.data(), w.ln2, a.rstd2.data(), dnorm.data(), dx.data(), g.ln2);
+
+  // Attention: x_mid = x_in + o_proj(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rmsnorm(x_in).
+  std::vector<float> datt(n * qd), dq(n * qd), dk(n * kvd), dv(n * kvd);
+  LinearBackward(N, qd, H, a.att.data(), w.wo, dx.data(), datt.data(), false, g.wo);
+  const AttentionShape shape{st.batch, st.seq_len, c.num_heads, c.num_kv_heads, c.head_dim};
+  AttentionBackward(shape, a.q.data(), a.k.data(), a.v.data(),
+                    st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data(),
+                    datt.data(), dq.data(), dk.data(), dv.data());
+  const int half = st.rotary.half;
+  RopeApply(n, c.num_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(), dq.data(),
+            true);
+  RopeApply(n, c.num_kv_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(),
+            dk.data(), true);
+  LinearBackward(N, H, qd, a.norm1.data(), w.wq, dq.data(), dnorm.data(), false, g.wq);
+  LinearBackward(N, H, kvd, a.norm1.data(), w.wk, dk.data(), dnorm.data(), true, g.wk);
+  LinearBackward(N, H, kvd, a.norm1.data(), w.wv, dv.data(), dnorm.data(), true, g.wv);
+  RmsNormBackward(n, H, a.x_in.data(), w.ln1, a.rstd1.data(), dnorm.data(), dx.data(), g.ln1);
+}
+
+void CpuBackend::Backward(double loss_normalizer) {
+  Check(has_state_, "Backward: no activations kept (call Forward with keep_activations first)");
+  Check(loss_normalizer > 0.0, "Backward: loss_normalizer must be positive (got {})",
+        loss_normalizer);
+  ThreadScope threads(num_threads_);
+  const ForwardState& st = state_;
+  const ModelConfig& c = config_;
+  const int H = c.hidden_size, V = c.vocab_size;
+  const int64_t N = int64_t{st.batch} * st.seq_len;
+
+  std::vector<float> dlogits(N * V);
+  CrossEntropyBackward(N, V, st.logits.data(), st.targets.data(), st.weights.data(),
+                       loss_normalizer, dlogits.data());
+  std::vector<float> dnorm(N * H), dx(N * H, 0.0f);
+  LinearBackward(static_cast<int>(N), H, V, st.norm_final.data(), LmHead(params_), dlogits.data(),
+                 dnorm.data(), false, LmHead(grads_));
+  dlogits = std::vector<float>();
+  RmsNormBackward(N, H, st.x_final.data(), FinalNorm(params_), st.rstd_final.data(), dnorm.data(),
+                  dx.data(), FinalNorm(grads_));
+  for (int layer = c.num_layers - 1; layer >= 0; --layer) {
+    LayerBackward(layer, st, st.layers[layer], dx);
+  }
+  EmbeddingBackward(N, H, st.tokens.data(), dx.data(), Embedding(grads_));
+}
+
+}  // namespace ropescale::cpu

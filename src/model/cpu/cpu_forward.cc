@@ -1,0 +1,121 @@
+// Forward pass of the CPU backend: embedding, decoder layers, final norm, lm_head, loss.
+#include <algorithm>
+
+#include "src/core/error.h"
+#include "src/model/cpu/attention.h"
+#include "src/model/cpu/cpu_backend.h"
+#include "src/model/cpu/cross_entropy.h"
+#include "src/model/cpu/embedding.h"
+#include "src/model/cpu/matmul.h"
+#include "src/model/cpu/rmsnorm.h"
+#include "src/model/cpu/rope_apply.h"
+#include "src/model/cpu/swiglu.h"
+
+namespace ropescale::cpu {
+
+void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
+                              std::vector<float>& x, bool keep) {
+  const ModelConfig& c = config_;
+  const int N = st.batch * st.seq_len, H = c.hidden_size, I = c.intermediate_size;
+  const int qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+  const LayerWeights w = Layer(params_, layer);
+  const int64_t n = N;
+  a.rstd1.resize(n);
+  a.norm1.resize(n * H);
+  a.q.resize(n * qd);
+  a.k.resize(n * kvd);
+  a.v.resize(n * kvd);
+  a.att.resize(n * qd);
+  a.rstd2.resize(n);
+  a.norm2.resize(n * H);
+  a.gate.resize(n * I);
+  a.up.resize(n * I);
+  a.mlp.resize(n * I);
+  if (keep) a.x_in = x;
+
+  RmsNormForward(n, H, c.rms_norm_eps, x.data(), w.ln1, a.norm1.data(), a.rstd1.data());
+  LinearForward(N, H, qd, a.norm1.data(), w.wq, a.q.data());
+  LinearForward(N, H, kvd, a.norm1.data(), w.wk, a.k.data());
+  LinearForward(N, H, kvd, a.norm1.data(), w.wv, a.v.data());
+  const int half = st.rotary.half;
+  RopeApply(n, c.num_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(),
+            a.q.data(), false);
+  RopeApply(n, c.num_kv_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(),
+            a.k.data(), false);
+  const AttentionShape shape{st.batch, st.seq_len, c.num_heads, c.num_kv_heads, c.head_dim};
+  AttentionForward(shape, a.q.data(), a.k.data(), a.v.data(),
+                   st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data());
+  LinearForward(N, qd, H, a.att.data(), w.wo, x.data(), /*accumulate=*/true);
+  if (keep) a.x_mid = x;
+
+  RmsNormForward(n, H, c.rms_norm_eps, x.data(), w.ln2, a.norm2.data(), a.rstd2.data());
+  LinearForward(N, H, I, a.norm2.data(), w.gate, a.gate.data());
+  LinearForward(N, H, I, a.norm2.data(), w.up, a.up.data());
+  SwigluForward(n * I, a.gate.data(), a.up.data(), a.mlp.data());
+  LinearForward(N, I, H, a.mlp.data(), w.down, x.data(), /*accumulate=*/true);
+}
+
+ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& options) {
+  ValidateBatch(batch, config_.vocab_size);
+  ThreadScope threads(num_threads_);
+  const ModelConfig& c = config_;
+  const int B = batch.batch_size, T = batch.seq_len, H = c.hidden_size, V = c.vocab_size;
+  const int64_t N = int64_t{B} * T;
+  const bool keep = options.keep_activations;
+
+  // A forward-only call keeps nothing: it runs on a local state with one reused layer slot.
+  has_state_ = false;
+  state_ = ForwardState();
+  ForwardState local;
+  ForwardState& st = keep ? state_ : local;
+  st.batch = B;
+  st.seq_len = T;
+  st.tokens = batch.tokens;
+  st.targets = batch.targets;
+  st.segment_ids = batch.segment_ids;
+  st.weights.resize(N);
+  for (int64_t i = 0; i < N; ++i) {
+    st.weights[i] = batch.targets[i] == kIgnoreTarget
+                        ? 0.0f
+                        : (batch.loss_weights.empty() ? 1.0f : batch.loss_weights[i]);
+  }
+  st.rotary = BuildTokenRotary(batch, c.head_dim);
+  st.layers.resize(keep ? c.num_layers : 1);
+
+  std::vector<float> x(N * H);
+  EmbeddingForward(N, H, batch.tokens.data(), Embedding(params_), x.data());
+  for (int layer = 0; layer < c.num_layers; ++layer) {
+    LayerForward(layer, st, st.layers[keep ? layer : 0], x, keep);
+  }
+  if (!keep) st.layers.clear();
+
+  st.rstd_final.resize(N);
+  st.norm_final.resize(N * H);
+  st.logits.resize(N * V);
+  RmsNormForward(N, H, c.rms_norm_eps, x.data(), FinalNorm(params_), st.norm_final.data(),
+                 st.rstd_final.data());
+  LinearForward(static_cast<int>(N), H, V, st.norm_final.data(), LmHead(params_), st.logits.data());
+  std::vector<float> losses(N);
+  CrossEntropyForward(N, V, st.logits.data(), st.targets.data(), losses.data());
+
+  ForwardOutput out;
+  for (int64_t i = 0; i < N; ++i) {
+    out.loss.weighted_loss += static_cast<double>(st.weights[i]) * losses[i];
+    out.loss.weight += st.weights[i];
+  }
+  if (options.want_token_losses) out.token_losses = losses;
+  if (options.want_last_logits) {
+    out.last_logits.resize(int64_t{B} * V);
+    for (int b = 0; b < B; ++b) {
+      std::copy_n(st.logits.data() + (int64_t{b} * T + T - 1) * V, V,
+                  out.last_logits.data() + int64_t{b} * V);
+    }
+  }
+  if (keep) {
+    st.x_final = std::move(x);
+    has_state_ = true;
+  }
+  return out;
+}
+
+}  // namespace ropescale::cpu
