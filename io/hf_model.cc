@@ -296,7 +296,7 @@ Checkpoint ReadHfModel(const std::string& path) {
 
   std::map<std::string, std::vector<int64_t>> expected;
   for (auto& [name, shape] : ParameterShapes(checkpoint.config)) expected[name] = shape;
-  for (const SafetensorsTensor& tensor : tensors) {
+  for (SafetensorsTensor& tensor : tensors) {
     const bool stale_buffer = tensor.name.find("rotary_emb.inv_freq") != std::string::npos;
     const bool tied_head = tensor.name == "lm_head.weight" && checkpoint.config.tie_word_embeddings;
     if (stale_buffer || tied_head) continue;  // transformers ignores both as well
@@ -310,6 +310,7 @@ Checkpoint ReadHfModel(const std::string& path) {
     value.data = ToFloat32(tensor);
     checkpoint.weights[tensor.name] = std::move(value);
     if (tensor.dtype != "F32") checkpoint.weight_dtypes[tensor.name] = tensor.dtype;
+    std::vector<uint8_t>().swap(tensor.bytes);  // the float copy is all we keep
   }
   for (const auto& [name, shape] : expected) {
     Check(checkpoint.weights.count(name) == 1, "{}: tensor '{}' is missing", folder.string(), name);
