@@ -62,6 +62,9 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_option("--backend", options->backend, "cpu | cuda")->capture_default_str();
   cmd->add_option("--threads", options->threads, "CPU threads per rank (0 = all)")
       ->capture_default_str();
+  cmd->add_option("--evaluate", options->evaluate_factors,
+                  "No search: score the factors of this file (e.g. a previous --out) and "
+                  "original/PI/NTK/YaRN on --compare-documents (else --documents) fresh documents");
   cmd->add_option("--compare-documents", options->compare_documents,
                   "After the search, score the winner and original/PI/NTK/YaRN on this many "
                   "fresh held-out needle documents and perplexity windows (0 = skip)")

@@ -102,15 +102,13 @@ struct ComparisonRow {
 
 // Scores each RoPE on fresh needle documents and perplexity windows, distributed over ranks.
 nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
-                                    const std::vector<ComparisonRow>& rows,
-                                    const SearchCommandOptions& options, int target) {
-  const uint64_t seed = options.seed ^ kCompareSeedTag;
+                                    const std::vector<ComparisonRow>& rows, int docs, uint64_t seed,
+                                    int target) {
   const ByteTokenizer tokenizer;
-  const auto needle = BuildEvaluationDocuments(FitnessKind::kNeedle, corpus,
-                                               options.compare_documents, target, seed, tokenizer);
-  const auto windows = BuildEvaluationDocuments(FitnessKind::kPerplexity, corpus,
-                                                options.compare_documents, target, seed, tokenizer);
-  const int docs = options.compare_documents;
+  const auto needle =
+      BuildEvaluationDocuments(FitnessKind::kNeedle, corpus, docs, target, seed, tokenizer);
+  const auto windows =
+      BuildEvaluationDocuments(FitnessKind::kPerplexity, corpus, docs, target, seed, tokenizer);
   const int per_row = 2 * docs;
   const auto sums = DistributeTasks(static_cast<int>(rows.size()) * per_row, [&](int task) {
     const ComparisonRow& row = rows[task / per_row];
@@ -127,12 +125,48 @@ nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
   return table;
 }
 
+// original, PI, NTK, YaRN for the target, then `searched`.
+std::vector<ComparisonRow> ComparisonRows(const RopeSpec& model_rope, int target,
+                                          const RopeSpec& searched) {
+  std::vector<ComparisonRow> rows;
+  for (BaselineRope b :
+       {BaselineRope::kOriginal, BaselineRope::kPi, BaselineRope::kNtk, BaselineRope::kYarn}) {
+    rows.push_back({std::string(BaselineRopeName(b)), MakeBaselineRope(model_rope, b, target)});
+  }
+  rows.push_back({"searched", searched});
+  return rows;
+}
+
+// --evaluate: no search; the factors of a file against the baselines.
+void EvaluateFactorFile(const SearchCommandOptions& options, const ModelConfig& config,
+                        Backend& backend, const Corpus& corpus, const RopeSpec& rope_template,
+                        int target) {
+  RopeSpec searched = rope_template;
+  searched.long_factor = ReadFactorFile(options.evaluate_factors);
+  Check(static_cast<int>(searched.long_factor.size()) == config.rope.rotary_dim() / 2,
+        "{}: {} factors, the model has {} frequencies", options.evaluate_factors,
+        searched.long_factor.size(), config.rope.rotary_dim() / 2);
+  searched.short_factor.assign(searched.long_factor.size(), 1.0);
+  ValidateRopeSpec(searched);
+  const int docs = options.compare_documents > 0 ? options.compare_documents : options.documents;
+  nlohmann::json result = {
+      {"factors", options.evaluate_factors},
+      {"target_len", target},
+      {"documents", docs},
+      {"comparison",
+       CompareWithBaselines(backend, corpus, ComparisonRows(config.rope, target, searched), docs,
+                            options.seed ^ kCompareSeedTag, target)}};
+  if (WorldRank() == 0) std::cout << result.dump(2) << std::endl;
+}
+
 void Run(const SearchCommandOptions& options) {
   const bool root = WorldRank() == 0;
   const SearchMethod method = ParseSearchMethod(options.method);
   const FitnessKind fitness_kind = ParseFitnessKind(options.fitness);
   Check(!options.model.empty(), "--model is required");
-  Check(!options.out.empty() || options.stop_after_generation >= 0, "--out is required");
+  Check(!options.out.empty() || options.stop_after_generation >= 0 ||
+            !options.evaluate_factors.empty(),
+        "--out is required");
   Check(options.threads >= 0, "--threads must be >= 0");
 
   const Checkpoint checkpoint = LoadModel(options.model);
@@ -175,10 +209,21 @@ void Run(const SearchCommandOptions& options) {
         config.vocab_size);
   const Corpus corpus =
       DocumentsAtLeast(ReadCorpus(options.corpus, tokenizer), target + 1, "--corpus");
+  BackendOptions backend_options;
+  backend_options.name = options.backend;
+  backend_options.num_threads = options.threads;
+  std::unique_ptr<Backend> backend = CreateBackend(config, backend_options);
+  backend->SetParameters(checkpoint.weights);
+  const CandidateRopeOptions rope_options{config.rope, target, options.attention_factor};
+  if (!options.evaluate_factors.empty()) {
+    EvaluateFactorFile(options, config, *backend, corpus,
+                       CandidateRope(space, rope_options, seeds.front()), target);
+    return;
+  }
+
   std::vector<EvaluationDocument> documents = BuildEvaluationDocuments(
       fitness_kind, corpus, options.documents, target, options.seed, tokenizer);
 
-  const CandidateRopeOptions rope_options{config.rope, target, options.attention_factor};
   nlohmann::json settings = {
       {"method", SearchMethodName(method)},
       {"fitness", FitnessKindName(fitness_kind)},
@@ -218,11 +263,6 @@ void Run(const SearchCommandOptions& options) {
   run.header.settings_json = settings.dump();
   run.header.documents = std::move(documents);
 
-  BackendOptions backend_options;
-  backend_options.name = options.backend;
-  backend_options.num_threads = options.threads;
-  std::unique_ptr<Backend> backend = CreateBackend(config, backend_options);
-  backend->SetParameters(checkpoint.weights);
   if (root) {
     spdlog::info(
         "search: {} on {} rank(s), {} -> {} tokens (s = {}), {} factors{}, {} {} "
@@ -278,13 +318,9 @@ void Run(const SearchCommandOptions& options) {
   if (method == SearchMethod::kLongRope2) result["critical_index"] = space.critical_index;
 
   if (options.compare_documents > 0) {
-    std::vector<ComparisonRow> rows;
-    for (BaselineRope b :
-         {BaselineRope::kOriginal, BaselineRope::kPi, BaselineRope::kNtk, BaselineRope::kYarn}) {
-      rows.push_back({std::string(BaselineRopeName(b)), MakeBaselineRope(config.rope, b, target)});
-    }
-    rows.push_back({"searched", exported});
-    result["comparison"] = CompareWithBaselines(*backend, corpus, rows, options, target);
+    result["comparison"] =
+        CompareWithBaselines(*backend, corpus, ComparisonRows(config.rope, target, exported),
+                             options.compare_documents, options.seed ^ kCompareSeedTag, target);
   }
 
   if (!root) return;

@@ -34,6 +34,7 @@ struct SearchCommandOptions {
   std::string init_factors;                    // CSV/JSON: the only seed
   std::string backend = "cpu";
   int threads = 1;                 // per rank
+  std::string evaluate_factors;    // no search: score these factors (CSV/JSON) and the baselines
   int compare_documents = 0;       // > 0: score winner and baselines on that many fresh documents
   int stop_after_generation = -1;  // hidden: stop as if killed after that generation
   int inject_failure_rank = -1;    // hidden: this rank throws in its first evaluation (tests)
