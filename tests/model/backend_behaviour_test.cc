@@ -1,0 +1,283 @@
+// Properties of the CPU backend beyond the gradient checks: per-row RoPE, packed documents,
+// tied embeddings, loss weights, causality, forward-only vs kept forward, thread counts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "src/core/error.h"
+#include "src/model/backend.h"
+#include "src/model/cpu/cpu_backend.h"
+#include "tests/model/model_test_util.h"
+
+namespace ropescale {
+namespace {
+
+using testing::RandomBatch;
+using testing::SpreadParameters;
+using testing::TinyConfig;
+
+std::unique_ptr<Backend> MakeBackend(const ModelConfig& config, uint64_t seed, int threads = 0) {
+  BackendOptions options;
+  options.num_threads = threads;
+  auto backend = CreateBackend(config, options);
+  backend->SetParameters(SpreadParameters(config, seed));
+  return backend;
+}
+
+ForwardOutput TokenLosses(Backend& backend, const Batch& batch) {
+  ForwardOptions options;
+  options.want_token_losses = true;
+  options.want_last_logits = true;
+  return backend.Forward(batch, options);
+}
+
+// The rows of `batch` from `first` to `first + rows`, with its per-row RoPE.
+Batch Rows(const Batch& batch, int first, int rows) {
+  Batch out;
+  out.batch_size = rows;
+  out.seq_len = batch.seq_len;
+  const int64_t begin = int64_t{first} * batch.seq_len, end = begin + int64_t{rows} * batch.seq_len;
+  auto slice = [&](const auto& v) {
+    using V = std::decay_t<decltype(v)>;
+    return v.empty() ? V() : V(v.begin() + begin, v.begin() + end);
+  };
+  out.tokens = slice(batch.tokens);
+  out.targets = slice(batch.targets);
+  out.loss_weights = slice(batch.loss_weights);
+  out.positions = slice(batch.positions);
+  out.segment_ids = slice(batch.segment_ids);
+  out.ropes = batch.ropes.size() == 1 ? batch.ropes
+                                      : std::vector<RopeSpec>(batch.ropes.begin() + first,
+                                                              batch.ropes.begin() + first + rows);
+  return out;
+}
+
+void ExpectNear(const std::vector<float>& a, const std::vector<float>& b, double tol,
+                const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], tol) << what << " at " << i;
+}
+
+TEST(CpuBackend, RowsWithDifferentRopesEqualRunningThemSeparately) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 1);
+  Batch batch = RandomBatch(config, 2, 12, 2);
+  RopeSpec yarn = config.rope;
+  yarn.kind = RopeKind::kYarn;
+  yarn.factor = 4.0;
+  yarn.original_max_position_embeddings = 8;
+  batch.ropes = {yarn, config.rope};
+  const ForwardOutput both = TokenLosses(*backend, batch);
+  const ForwardOutput first = TokenLosses(*backend, Rows(batch, 0, 1));
+  const ForwardOutput second = TokenLosses(*backend, Rows(batch, 1, 1));
+  std::vector<float> separate = first.token_losses;
+  separate.insert(separate.end(), second.token_losses.begin(), second.token_losses.end());
+  ExpectNear(both.token_losses, separate, 1e-5, "token losses");
+  std::vector<float> logits = first.last_logits;
+  logits.insert(logits.end(), second.last_logits.begin(), second.last_logits.end());
+  ExpectNear(both.last_logits, logits, 1e-5, "last logits");
+  // The RoPE matters: the same row under the other RoPE gives other losses.
+  Batch swapped = batch;
+  swapped.ropes = {config.rope, yarn};
+  const ForwardOutput other = TokenLosses(*backend, swapped);
+  EXPECT_GT(std::abs(other.loss.weighted_loss - both.loss.weighted_loss), 1e-4);
+}
+
+TEST(CpuBackend, PackedDocumentsEqualEachDocumentAlone) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 3);
+  const Batch doc_a = RandomBatch(config, 1, 7, 4);
+  const Batch doc_b = RandomBatch(config, 1, 5, 5);
+  Batch packed;
+  packed.batch_size = 1;
+  packed.seq_len = 12;
+  packed.tokens = doc_a.tokens;
+  packed.tokens.insert(packed.tokens.end(), doc_b.tokens.begin(), doc_b.tokens.end());
+  packed.targets = doc_a.targets;  // its last target is ignored: no loss across the boundary
+  packed.targets.insert(packed.targets.end(), doc_b.targets.begin(), doc_b.targets.end());
+  packed.segment_ids = {3, 3, 3, 3, 3, 3, 3, 8, 8, 8, 8, 8};
+  packed.positions = {0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4};
+  packed.ropes = {config.rope};
+  const ForwardOutput together = TokenLosses(*backend, packed);
+  std::vector<float> separate = TokenLosses(*backend, doc_a).token_losses;
+  const std::vector<float> b_losses = TokenLosses(*backend, doc_b).token_losses;
+  separate.insert(separate.end(), b_losses.begin(), b_losses.end());
+  ExpectNear(together.token_losses, separate, 1e-5, "token losses");
+  // Without the segment ids the second document sees the first: losses change.
+  Batch unmasked = packed;
+  unmasked.segment_ids.clear();
+  const ForwardOutput leaky = TokenLosses(*backend, unmasked);
+  EXPECT_GT(std::abs(leaky.token_losses[9] - together.token_losses[9]), 1e-5);
+}
+
+TEST(CpuBackend, TiedEmbeddingsEqualAnUntiedCopy) {
+  ModelConfig tied = TinyConfig();
+  tied.tie_word_embeddings = true;
+  ModelConfig untied = TinyConfig();
+  const ParameterSet tied_params = SpreadParameters(tied, 6);
+  EXPECT_EQ(tied_params.count("lm_head.weight"), 0u);
+  ParameterSet untied_params = tied_params;
+  untied_params["lm_head.weight"] = tied_params.at("model.embed_tokens.weight");
+  auto a = CreateBackend(tied, {});
+  auto b = CreateBackend(untied, {});
+  a->SetParameters(tied_params);
+  b->SetParameters(untied_params);
+  const Batch batch = RandomBatch(tied, 2, 8, 7);
+  ForwardOptions keep;
+  keep.keep_activations = true;
+  const ForwardOutput out_a = a->Forward(batch, keep);
+  const ForwardOutput out_b = b->Forward(batch, keep);
+  EXPECT_NEAR(out_a.loss.weighted_loss, out_b.loss.weighted_loss, 1e-4);
+  a->ZeroGradients();
+  b->ZeroGradients();
+  a->Backward(out_a.loss.weight);
+  b->Backward(out_b.loss.weight);
+  const ParameterSet ga = a->GetGradients(), gb = b->GetGradients();
+  std::vector<float> sum = gb.at("model.embed_tokens.weight").data;
+  for (size_t i = 0; i < sum.size(); ++i) sum[i] += gb.at("lm_head.weight").data[i];
+  ExpectNear(ga.at("model.embed_tokens.weight").data, sum, 1e-5, "embedding gradient");
+}
+
+TEST(CpuBackend, LossWeightsWeightTokenLosses) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 8);
+  Batch batch = RandomBatch(config, 2, 6, 9);
+  batch.loss_weights = {1, 0, 2, 0.5, 1, 3, 1, 1, 0, 0, 4, 1};
+  batch.targets[2] = kIgnoreTarget;  // weight 2 but ignored
+  const ForwardOutput out = TokenLosses(*backend, batch);
+  double weighted = 0.0, weight = 0.0;
+  for (int i = 0; i < 12; ++i) {
+    if (batch.targets[i] == kIgnoreTarget) {
+      EXPECT_EQ(out.token_losses[i], 0.0f);
+      continue;
+    }
+    EXPECT_GT(out.token_losses[i], 0.0f);
+    weighted += batch.loss_weights[i] * out.token_losses[i];
+    weight += batch.loss_weights[i];
+  }
+  EXPECT_NEAR(out.loss.weighted_loss, weighted, 1e-5);
+  EXPECT_DOUBLE_EQ(out.loss.weight, weight);
+  // Default weights: 1 wherever the target is not ignored.
+  batch.loss_weights.clear();
+  EXPECT_DOUBLE_EQ(backend->Forward(batch, {}).loss.weight, 12 - 3);  // 2 row ends + index 2
+
+  // Gradients are linear in the weights: doubling weights and normalizer changes nothing.
+  ForwardOptions keep;
+  keep.keep_activations = true;
+  batch.loss_weights.assign(12, 1.0f);
+  backend->ZeroGradients();
+  backend->Backward(backend->Forward(batch, keep).loss.weight);
+  const ParameterSet once = backend->GetGradients();
+  batch.loss_weights.assign(12, 2.0f);
+  backend->ZeroGradients();
+  backend->Backward(backend->Forward(batch, keep).loss.weight);
+  const ParameterSet doubled = backend->GetGradients();
+  for (const auto& [name, g] : once) ExpectNear(g.data, doubled.at(name).data, 1e-6, name.c_str());
+}
+
+TEST(CpuBackend, LaterTokensDoNotChangeEarlierLosses) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 10);
+  Batch batch = RandomBatch(config, 1, 10, 11);
+  const ForwardOutput before = TokenLosses(*backend, batch);
+  batch.tokens[8] = (batch.tokens[8] + 5) % config.vocab_size;
+  const ForwardOutput after = TokenLosses(*backend, batch);
+  for (int t = 0; t < 7; ++t) EXPECT_EQ(before.token_losses[t], after.token_losses[t]) << t;
+  EXPECT_NE(before.token_losses[8], after.token_losses[8]);
+}
+
+TEST(CpuBackend, ForwardOnlyMatchesKeptForwardAndBackwardNeedsKeep) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 12);
+  const Batch batch = RandomBatch(config, 2, 9, 13);
+  ForwardOptions keep;
+  keep.keep_activations = true;
+  const double kept = backend->Forward(batch, keep).loss.weighted_loss;
+  const double light = backend->Forward(batch, {}).loss.weighted_loss;
+  EXPECT_DOUBLE_EQ(kept, light);
+  EXPECT_THROW(backend->Backward(1.0), Error);  // the forward-only call dropped the activations
+}
+
+TEST(CpuBackend, GradientsAccumulateAcrossBackwardCalls) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 14);
+  const Batch batch = RandomBatch(config, 1, 8, 15);
+  ForwardOptions keep;
+  keep.keep_activations = true;
+  backend->ZeroGradients();
+  backend->Forward(batch, keep);
+  backend->Backward(4.0);
+  const ParameterSet once = backend->GetGradients();
+  backend->Forward(batch, keep);
+  backend->Backward(4.0);
+  const ParameterSet twice = backend->GetGradients();
+  for (const auto& [name, g] : once) {
+    std::vector<float> doubled = g.data;
+    for (float& x : doubled) x *= 2;
+    ExpectNear(twice.at(name).data, doubled, 1e-6, name.c_str());
+  }
+}
+
+// Large enough that every kernel runs its parallel path (several attention blocks, big GEMMs).
+TEST(CpuBackend, ResultsDoNotDependOnThreadCount) {
+  ModelConfig config = TinyConfig();
+  config.hidden_size = 64;
+  config.intermediate_size = 160;
+  config.num_heads = 4;
+  config.num_kv_heads = 2;
+  config.head_dim = 16;
+  config.rope = testing::TinyRope(16);
+  config.vocab_size = 64;
+  const Batch batch = RandomBatch(config, 3, 150, 16);
+  ForwardOptions keep;
+  keep.keep_activations = true;
+  std::vector<ParameterSet> grads;
+  std::vector<double> losses;
+  for (int threads : {1, 2, 3}) {
+    auto backend = MakeBackend(config, 17, threads);
+    backend->ZeroGradients();
+    const ForwardOutput out = backend->Forward(batch, keep);
+    backend->Backward(out.loss.weight);
+    losses.push_back(out.loss.weighted_loss);
+    grads.push_back(backend->GetGradients());
+  }
+  // Stated tolerance: 1e-6 relative on the loss, 1e-5 absolute on gradient entries.
+  for (size_t k = 1; k < grads.size(); ++k) {
+    EXPECT_NEAR(losses[k], losses[0], 1e-6 * std::abs(losses[0]));
+    for (const auto& [name, g] : grads[0]) {
+      ExpectNear(grads[k].at(name).data, g.data, 1e-5, name.c_str());
+    }
+  }
+}
+
+TEST(CpuBackend, RejectsBadBatchesAndParameters) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 18);
+  Batch batch = RandomBatch(config, 1, 4, 19);
+  batch.ropes[0].head_dim = 16;
+  EXPECT_THROW(backend->Forward(batch, {}), Error);
+  ParameterSet params = backend->GetParameters();
+  params.erase("model.norm.weight");
+  EXPECT_THROW(backend->SetParameters(params), Error);
+  params = backend->GetParameters();
+  params["model.norm.weight"].shape = {3};
+  EXPECT_THROW(backend->SetParameters(params), Error);
+}
+
+TEST(CreateBackend, NamesTheBackend) {
+  const ModelConfig config = TinyConfig();
+  BackendOptions options;
+  EXPECT_EQ(CreateBackend(config, options)->Name(), "cpu");
+  options.name = "cuda";
+  EXPECT_THROW(CreateBackend(config, options), Error);
+  options.name = "tpu";
+  try {
+    CreateBackend(config, options);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--backend"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ropescale
