@@ -67,6 +67,13 @@ void Barrier() {
   if (MpiActive()) CheckMpi(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
 }
 
+bool BroadcastFlag(bool flag) {
+  if (!MpiActive()) return flag;
+  int value = flag ? 1 : 0;
+  CheckMpi(MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  return value != 0;
+}
+
 std::vector<LossSums> DistributeTasks(int num_tasks, const std::function<LossSums(int)>& score) {
   std::vector<LossSums> results(num_tasks);
   const int size = WorldSize();

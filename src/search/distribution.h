@@ -26,6 +26,8 @@ class DistributedSession {
 int WorldRank();  // 0 without MPI
 int WorldSize();  // 1 without MPI
 void Barrier();
+// Rank 0's value of `flag` on every rank (collective).
+bool BroadcastFlag(bool flag);
 
 // Scores tasks 0..num_tasks-1 over all ranks with dynamic assignment (a shared counter on
 // rank 0 that each rank fetch-and-adds; a rank that finishes early takes the next task). Every

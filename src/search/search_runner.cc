@@ -112,8 +112,11 @@ SearchOutcome RunSearch(const SearchRunSettings& settings, const std::vector<Can
   const auto run_start = Clock::now();
   int done_here = 0;
 
-  const bool resuming =
+  // Rank 0 decides, so all ranks take the same path (a rank that cannot see the log fails
+  // loudly below instead of starting a different search).
+  bool resuming =
       settings.resume && !settings.log_path.empty() && std::filesystem::exists(settings.log_path);
+  if (settings.distributed) resuming = BroadcastFlag(resuming);
   if (resuming) {
     // Every rank reads the log (read-only) before rank 0 rewrites it.
     SearchLog stored = LoadSearchLog(settings.log_path, settings.space.num_factors);
