@@ -168,6 +168,16 @@ void Run(const SearchCommandOptions& options) {
             !options.evaluate_factors.empty(),
         "--out is required");
   Check(options.threads >= 0, "--threads must be >= 0");
+  Check(!options.resume || !options.log.empty(), "--resume needs --log (the log to resume from)");
+  // Fail now, not after hours of search, when an output folder does not exist.
+  for (const auto& [flag, path] :
+       {std::pair{"--out", options.out}, std::pair{"--out-model", options.out_model},
+        std::pair{"--log", options.log}}) {
+    if (path.empty()) continue;
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    Check(folder.empty() || std::filesystem::is_directory(folder),
+          "{} {}: folder {} does not exist", flag, path, folder.string());
+  }
 
   const Checkpoint checkpoint = LoadModel(options.model);
   const ModelConfig& config = checkpoint.config;
