@@ -1,0 +1,112 @@
+#include "src/eval/needle_document.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "src/core/error.h"
+
+namespace ropescale {
+namespace {
+
+std::vector<int32_t> Concat(std::initializer_list<const std::vector<int32_t>*> parts) {
+  std::vector<int32_t> out;
+  for (const auto* part : parts) out.insert(out.end(), part->begin(), part->end());
+  return out;
+}
+
+}  // namespace
+
+std::string NeedleText(const NeedleFormat& format, const std::string& key) {
+  Check(static_cast<int>(key.size()) == format.digits, "needle: key '{}' does not have {} digits",
+        key, format.digits);
+  std::string text = format.needle;
+  const std::string placeholder = "{key}";
+  for (size_t at = text.find(placeholder); at != std::string::npos;
+       at = text.find(placeholder, at + key.size())) {
+    text.replace(at, placeholder.size(), key);
+  }
+  return text;
+}
+
+NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length, CounterRng& rng,
+                                  const Tokenizer& tokenizer, const NeedleFormat& format,
+                                  std::optional<double> depth) {
+  Check(format.digits >= 1 && format.digits <= 18, "needle format: digits = {} not in [1, 18]",
+        format.digits);
+  NeedleDocument doc;
+  for (int i = 0; i < format.digits; ++i) doc.key.push_back(static_cast<char>('0' + rng.Below(10)));
+
+  const std::vector<int32_t> needle = tokenizer.Encode(NeedleText(format, doc.key));
+  const std::vector<int32_t> question = tokenizer.Encode(format.question);
+  const std::vector<int32_t> answer = tokenizer.Encode(doc.key);
+  const int64_t fixed = static_cast<int64_t>(needle.size() + question.size() + answer.size());
+  const int64_t filler = length - fixed;
+  Check(filler >= 1,
+        "needle document: length {} leaves no room for filler ({} tokens of needle, "
+        "question and answer)",
+        length, fixed);
+  Check(static_cast<int64_t>(source.size()) >= filler,
+        "needle document: source has {} tokens, fewer than the {} of filler for length {}",
+        source.size(), filler, length);
+
+  doc.source_begin = static_cast<int>(rng.Below(source.size() - filler + 1));
+  int64_t position = 0;
+  if (depth) {
+    Check(*depth >= 0.0 && *depth <= 1.0, "needle document: depth {} not in [0, 1]", *depth);
+    position = std::llround(*depth * static_cast<double>(filler));
+  } else {
+    position = static_cast<int64_t>(rng.Below(filler + 1));
+  }
+
+  const auto filler_begin = source.begin() + doc.source_begin;
+  const std::vector<int32_t> before(filler_begin, filler_begin + position);
+  const std::vector<int32_t> after(filler_begin + position, filler_begin + filler);
+  doc.tokens = Concat({&before, &needle, &after, &question, &answer});
+  doc.needle_begin = static_cast<int>(position);
+  doc.needle_end = static_cast<int>(position + needle.size());
+  doc.answer_begin = static_cast<int>(length - answer.size());
+
+  doc.targets.assign(length, kIgnoreTarget);
+  std::copy(doc.tokens.begin() + 1, doc.tokens.end(), doc.targets.begin());
+  doc.loss_weights.assign(length, 0.0f);
+  for (int t = doc.answer_begin - 1; t < length - 1; ++t) doc.loss_weights[t] = 1.0f;
+  return doc;
+}
+
+std::vector<NeedleDocument> MakeNeedleDocuments(const Corpus& corpus, int count, int length,
+                                                uint64_t seed, const Tokenizer& tokenizer,
+                                                const NeedleFormat& format) {
+  Check(!corpus.documents.empty(), "needle documents: empty corpus");
+  std::vector<NeedleDocument> documents;
+  documents.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    CounterRng rng(seed, StreamId({kNeedleStreamTag, static_cast<uint64_t>(i)}));
+    const Document& source = corpus.documents[i % corpus.documents.size()];
+    documents.push_back(MakeNeedleDocument(source.tokens, length, rng, tokenizer, format));
+  }
+  return documents;
+}
+
+Batch MakeNeedleBatch(const std::vector<NeedleDocument>& documents, size_t begin, size_t count,
+                      const RopeSpec& rope) {
+  Check(count > 0 && begin + count <= documents.size(),
+        "needle batch: rows [{}, {}) outside the {} documents", begin, begin + count,
+        documents.size());
+  Batch batch;
+  batch.batch_size = static_cast<int>(count);
+  batch.seq_len = static_cast<int>(documents[begin].tokens.size());
+  for (size_t i = begin; i < begin + count; ++i) {
+    const NeedleDocument& doc = documents[i];
+    Check(static_cast<int>(doc.tokens.size()) == batch.seq_len,
+          "needle batch: document {} has {} tokens, the first has {}", i, doc.tokens.size(),
+          batch.seq_len);
+    batch.tokens.insert(batch.tokens.end(), doc.tokens.begin(), doc.tokens.end());
+    batch.targets.insert(batch.targets.end(), doc.targets.begin(), doc.targets.end());
+    batch.loss_weights.insert(batch.loss_weights.end(), doc.loss_weights.begin(),
+                              doc.loss_weights.end());
+  }
+  batch.ropes = {rope};
+  return batch;
+}
+
+}  // namespace ropescale

@@ -1,0 +1,26 @@
+#pragma once
+// Plain perplexity windows: spans of exactly T consecutive tokens cut from documents. Scored as
+// transformers does with labels = input_ids: T - 1 predictions per window.
+#include <cstdint>
+#include <vector>
+
+#include "src/eval/corpus.h"
+#include "src/model/batch.h"
+#include "src/rope/rope_spec.h"
+
+namespace ropescale {
+
+// `count` windows of `length` tokens: window i comes from corpus document (i mod N) among the
+// N documents with at least `length` tokens, at a start drawn with
+// CounterRng(seed, StreamId({kWindowStreamTag, i})).Below(|doc| - length + 1). A pure function
+// of (corpus, count, length, seed); window i does not depend on count.
+inline constexpr uint64_t kWindowStreamTag = 0x77696e30ull;  // "win0"
+std::vector<std::vector<int32_t>> MakeTextWindows(const Corpus& corpus, int count, int length,
+                                                  uint64_t seed);
+
+// Windows [begin, begin + count) as one causal-LM batch (all the same length): targets are the
+// tokens shifted by one, the last position of each row has none; no loss weights (all 1).
+Batch MakeWindowBatch(const std::vector<std::vector<int32_t>>& windows, size_t begin, size_t count,
+                      const RopeSpec& rope);
+
+}  // namespace ropescale

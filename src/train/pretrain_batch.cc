@@ -1,0 +1,64 @@
+#include "src/train/pretrain_batch.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "src/core/error.h"
+#include "src/core/rng.h"
+
+namespace ropescale {
+
+Batch MakePretrainBatch(const Corpus& corpus, const PretrainData& data, int64_t step,
+                        const Tokenizer& tokenizer, const RopeSpec& rope) {
+  const int T = data.context;
+  Check(T >= 2 && data.batch_size >= 1, "pretrain batch: context {} or batch size {} too small", T,
+        data.batch_size);
+  // Cumulative lengths of the usable documents, for a length-proportional choice.
+  std::vector<const Document*> usable;
+  std::vector<uint64_t> cumulative;
+  uint64_t total = 0;
+  for (const Document& document : corpus.documents) {
+    if (static_cast<int64_t>(document.tokens.size()) < T + 1) continue;
+    usable.push_back(&document);
+    total += document.tokens.size();
+    cumulative.push_back(total);
+  }
+  Check(!usable.empty(), "pretrain batch: no training document has {} tokens", T + 1);
+
+  Batch batch;
+  batch.batch_size = data.batch_size;
+  batch.seq_len = T;
+  batch.tokens.reserve(static_cast<size_t>(data.batch_size) * T);
+  batch.targets.reserve(batch.tokens.capacity());
+  batch.loss_weights.assign(static_cast<size_t>(data.batch_size) * T, 1.0f);
+  for (int row = 0; row < data.batch_size; ++row) {
+    CounterRng rng(data.seed, StreamId({kPretrainStreamTag, static_cast<uint64_t>(step),
+                                        static_cast<uint64_t>(row)}));
+    const bool passkey = rng.Uniform() < data.passkey_fraction;
+    const uint64_t pick = rng.Below(total);
+    const size_t index =
+        std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin();
+    const std::vector<int32_t>& source = usable[index]->tokens;
+    std::vector<int32_t> sequence;
+    int answer_begin = T + 1;  // none
+    if (passkey) {
+      NeedleDocument doc = MakeNeedleDocument(source, T + 1, rng, tokenizer, data.needle);
+      answer_begin = doc.answer_begin;
+      sequence = std::move(doc.tokens);
+    } else {
+      const auto start = source.begin() + rng.Below(source.size() - T);
+      sequence.assign(start, start + T + 1);
+    }
+    batch.tokens.insert(batch.tokens.end(), sequence.begin(), sequence.end() - 1);
+    batch.targets.insert(batch.targets.end(), sequence.begin() + 1, sequence.end());
+    // The answer token at index a of the sequence is the target of position a - 1.
+    for (int t = answer_begin - 1; t < T; ++t) {
+      batch.loss_weights[static_cast<size_t>(row) * T + t] = static_cast<float>(data.answer_weight);
+    }
+  }
+  batch.ropes = {rope};
+  return batch;
+}
+
+}  // namespace ropescale
