@@ -20,10 +20,11 @@ bool MpiActive() {
   return initialized && !finalized;
 }
 
-// Environment variables that mpirun (Open MPI, MPICH/Hydra, PMIx) or srun set in each rank.
+// Environment variables that mpirun (Open MPI, MPICH/Hydra) or srun --mpi=pmix|pmi2 set in each
+// rank (not plain Slurm variables: a batch script running one process is no MPI job).
 bool StartedByLauncher() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
-                           "MPI_LOCALNRANKS", "SLURM_STEP_ID"}) {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"}) {
     if (std::getenv(name) != nullptr) return true;
   }
   return false;
