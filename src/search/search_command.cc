@@ -19,6 +19,7 @@
 #include "src/rope/critical_dim.h"
 #include "src/rope/hf_rope_config.h"
 #include "src/rope/rope_frequencies.h"
+#include "src/search/baseline_comparison.h"
 #include "src/search/distribution.h"
 #include "src/search/factor_file.h"
 #include "src/search/fitness.h"
@@ -27,9 +28,6 @@
 
 namespace ropescale::search {
 namespace {
-
-// Stream tag that separates the --compare-documents set from the search documents.
-constexpr uint64_t kCompareSeedTag = 0x636f6d70617265ull;  // "compare"
 
 std::vector<int> ParseIntList(const std::string& text, const char* option) {
   std::vector<int> values;
@@ -95,46 +93,25 @@ nlohmann::json FactorsJson(const std::vector<double>& factors) {
   return list;
 }
 
-struct ComparisonRow {
-  std::string name;
-  RopeSpec rope;
-};
-
-// Scores each RoPE on fresh needle documents and perplexity windows, distributed over ranks.
-nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
-                                    const std::vector<ComparisonRow>& rows, int docs, uint64_t seed,
-                                    int target) {
-  const ByteTokenizer tokenizer;
-  const auto needle =
-      BuildEvaluationDocuments(FitnessKind::kNeedle, corpus, docs, target, seed, tokenizer);
-  const auto windows =
-      BuildEvaluationDocuments(FitnessKind::kPerplexity, corpus, docs, target, seed, tokenizer);
-  const int per_row = 2 * docs;
-  const auto sums = DistributeTasks(static_cast<int>(rows.size()) * per_row, [&](int task) {
-    const ComparisonRow& row = rows[task / per_row];
-    const int k = task % per_row;
-    return DocumentLoss(backend, k < docs ? needle[k] : windows[k - docs], row.rope);
-  });
-  nlohmann::json table = nlohmann::json::array();
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const LossSums* mine = sums.data() + r * per_row;
-    const double needle_loss = FitnessFromSums(mine, docs);
-    const double ppl = std::exp(FitnessFromSums(mine + docs, docs));
-    table.push_back({{"rope", rows[r].name}, {"needle_loss", needle_loss}, {"perplexity", ppl}});
+// The space of `method` for this model and target (critical index: --critical-index or the
+// theoretical one; n_hat only for longrope).
+SearchSpace BuildSpace(const SearchCommandOptions& options, SearchMethod method,
+                       const RopeSpec& model_rope, int window, int target) {
+  SearchSpaceOptions space_options;
+  space_options.method = method;
+  space_options.num_factors = model_rope.rotary_dim() / 2;
+  space_options.scale = static_cast<double>(target) / window;
+  space_options.max_scale = options.max_scale;
+  space_options.grid_step = options.grid_step;
+  if (method == SearchMethod::kLongRope2) {
+    space_options.critical_index = options.critical_index >= 0
+                                       ? options.critical_index
+                                       : TheoreticalCriticalDimension(model_rope).critical_index;
+    space_options.n_hat_grid = {0};
+  } else {
+    space_options.n_hat_grid = ParseIntList(options.n_hat_grid, "--n-hat-grid");
   }
-  return table;
-}
-
-// original, PI, NTK, YaRN for the target, then `searched`.
-std::vector<ComparisonRow> ComparisonRows(const RopeSpec& model_rope, int target,
-                                          const RopeSpec& searched) {
-  std::vector<ComparisonRow> rows;
-  for (BaselineRope b :
-       {BaselineRope::kOriginal, BaselineRope::kPi, BaselineRope::kNtk, BaselineRope::kYarn}) {
-    rows.push_back({std::string(BaselineRopeName(b)), MakeBaselineRope(model_rope, b, target)});
-  }
-  rows.push_back({"searched", searched});
-  return rows;
+  return MakeSearchSpace(space_options);
 }
 
 // --evaluate: no search; the factors of a file against the baselines.
@@ -154,8 +131,7 @@ void EvaluateFactorFile(const SearchCommandOptions& options, const ModelConfig& 
       {"target_len", target},
       {"documents", docs},
       {"comparison",
-       CompareWithBaselines(backend, corpus, ComparisonRows(config.rope, target, searched), docs,
-                            options.seed ^ kCompareSeedTag, target)}};
+       CompareWithBaselines(backend, corpus, config.rope, searched, target, docs, options.seed)}};
   if (WorldRank() == 0) std::cout << result.dump(2) << std::endl;
 }
 
@@ -187,21 +163,7 @@ void Run(const SearchCommandOptions& options) {
   Check(target >= window, "--target-len {} is shorter than the original window {}", target, window);
   const int num_factors = config.rope.rotary_dim() / 2;
 
-  SearchSpaceOptions space_options;
-  space_options.method = method;
-  space_options.num_factors = num_factors;
-  space_options.scale = static_cast<double>(target) / window;
-  space_options.max_scale = options.max_scale;
-  space_options.grid_step = options.grid_step;
-  if (method == SearchMethod::kLongRope2) {
-    space_options.critical_index = options.critical_index >= 0
-                                       ? options.critical_index
-                                       : TheoreticalCriticalDimension(config.rope).critical_index;
-    space_options.n_hat_grid = {0};
-  } else {
-    space_options.n_hat_grid = ParseIntList(options.n_hat_grid, "--n-hat-grid");
-  }
-  const SearchSpace space = MakeSearchSpace(space_options);
+  const SearchSpace space = BuildSpace(options, method, config.rope, window, target);
   const EvolutionParams evolution = MakeEvolution(options);
 
   std::vector<Candidate> seeds;
@@ -328,9 +290,8 @@ void Run(const SearchCommandOptions& options) {
   if (method == SearchMethod::kLongRope2) result["critical_index"] = space.critical_index;
 
   if (options.compare_documents > 0) {
-    result["comparison"] =
-        CompareWithBaselines(*backend, corpus, ComparisonRows(config.rope, target, exported),
-                             options.compare_documents, options.seed ^ kCompareSeedTag, target);
+    result["comparison"] = CompareWithBaselines(*backend, corpus, config.rope, exported, target,
+                                                options.compare_documents, options.seed);
   }
 
   if (!root) return;

@@ -1,0 +1,24 @@
+#pragma once
+// The winner against the classic extensions: original, PI, NTK and YaRN (src/eval's baseline
+// RoPEs) and a searched RoPE, each scored on the same fresh held-out needle documents and
+// perplexity windows, distributed over the ranks.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "src/eval/corpus.h"
+#include "src/model/backend.h"
+#include "src/rope/rope_spec.h"
+
+namespace ropescale::search {
+
+// Stream tag mixed into --seed so the comparison documents are never the search's own.
+inline constexpr uint64_t kCompareSeedTag = 0x636f6d70617265ull;  // "compare"
+
+// `documents` needle documents and as many windows of `target` tokens, built with seed
+// `seed ^ kCompareSeedTag`. Returns [{"rope", "needle_loss", "perplexity"}, ...] in the order
+// original, pi, ntk, yarn, searched. Collective under MPI.
+nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
+                                    const RopeSpec& model_rope, const RopeSpec& searched,
+                                    int target, int documents, uint64_t seed);
+
+}  // namespace ropescale::search
