@@ -9,8 +9,10 @@
 #include <limits>
 #include <vector>
 
+#include "src/model/cpu/fast_exp.h"
 #include "src/model/cpu/gemm.h"
 #include "src/model/cpu/parallel.h"
+#include "src/model/cpu/softmax_row.h"
 
 namespace ropescale::cpu {
 
@@ -39,28 +41,21 @@ void BlockProbs(int i0, int i1, int head_dim, T scale, const T* q, int ldq, cons
   for (int r = 0; r < rows; ++r) {
     const int i = i0 + r;
     T* p = probs + static_cast<int64_t>(r) * keys;
-    T mx = -std::numeric_limits<T>::infinity();
     if (segments == nullptr) {
-      for (int j = 0; j <= i; ++j) mx = std::max(mx, p[j]);
-      T sum = 0;
-      for (int j = 0; j <= i; ++j) {
-        p[j] = std::exp(p[j] - mx);
-        sum += p[j];
-      }
-      const T inv = T(1) / sum;
-      for (int j = 0; j <= i; ++j) p[j] *= inv;
+      const T mx = RowMax(p, i + 1);
+      ScaleRow(p, i + 1, T(1) / ExpShiftSum(p, i + 1, mx));
     } else {
       const int32_t seg = segments[i];
+      T mx = -std::numeric_limits<T>::infinity();
       for (int j = 0; j <= i; ++j) {
         if (segments[j] == seg) mx = std::max(mx, p[j]);
       }
       T sum = 0;
       for (int j = 0; j <= i; ++j) {
-        p[j] = segments[j] == seg ? std::exp(p[j] - mx) : T(0);
+        p[j] = segments[j] == seg ? Exp(p[j] - mx) : T(0);
         sum += p[j];
       }
-      const T inv = T(1) / sum;
-      for (int j = 0; j <= i; ++j) p[j] *= inv;
+      ScaleRow(p, i + 1, T(1) / sum);
     }
     std::fill(p + i + 1, p + keys, T(0));
   }

@@ -44,7 +44,7 @@ ThreadScope::ThreadScope(int num_threads) : previous_(omp_get_max_threads()) {
 ThreadScope::~ThreadScope() { omp_set_num_threads(previous_); }
 
 CpuBackend::CpuBackend(const ModelConfig& config, int num_threads)
-    : config_(config), num_threads_(num_threads > 0 ? num_threads : omp_get_num_procs()) {
+    : config_(config), num_threads_(num_threads > 0 ? num_threads : omp_get_max_threads()) {
   ValidateModelConfig(config_);
   UseSingleThreadedBlas();
   params_ = ZerosLike(config_);

@@ -37,15 +37,23 @@ struct ForwardState {
   std::vector<float> weights;        // resolved loss weight per token (0 where ignored)
   TokenRotary rotary;
   std::vector<LayerActivations> layers;
-  std::vector<float> x_final;  // [N, H]
+  std::vector<float> x_final;  // [N, H] residual stream (entering the final norm at the end)
   std::vector<float> rstd_final;
   std::vector<float> norm_final;
   std::vector<float> logits;  // [N, V]
 };
 
+// Scratch of the backward pass, kept between calls so a training step does not page in fresh
+// memory every time.
+struct BackwardBuffers {
+  std::vector<float> dlogits, dnorm, dx;  // [N, V], [N, H], [N, H]
+  std::vector<float> dmlp, dgate, dup;    // [N, I]
+  std::vector<float> datt, dq, dk, dv;    // [N, nh*hd], [N, nkv*hd]
+};
+
 class CpuBackend final : public Backend {
  public:
-  // num_threads = 0: all hardware threads.
+  // num_threads = 0: OpenMP's default (OMP_NUM_THREADS, else all hardware threads).
   CpuBackend(const ModelConfig& config, int num_threads);
 
   std::string Name() const override { return "cpu"; }
@@ -74,8 +82,10 @@ class CpuBackend final : public Backend {
   float* FinalNorm(ParameterSet& set) const;
   float* LmHead(ParameterSet& set) const;  // the embedding when tied
 
+  // x: the residual stream [N, H], updated in place.
   void LayerForward(int layer, ForwardState& state, LayerActivations& a, std::vector<float>& x,
                     bool keep);
+  // dx: gradient of the residual stream after the layer in, before the layer out.
   void LayerBackward(int layer, const ForwardState& state, const LayerActivations& a,
                      std::vector<float>& dx);
 
@@ -86,7 +96,9 @@ class CpuBackend final : public Backend {
   ParameterSet adam_m_;
   ParameterSet adam_v_;
   int64_t step_ = 0;
-  ForwardState state_;
+  ForwardState state_;    // of the last Forward(keep_activations = true)
+  ForwardState scratch_;  // of forward-only calls: one layer slot, reused
+  BackwardBuffers grad_buffers_;
   bool has_state_ = false;
 };
 

@@ -19,31 +19,40 @@ void CpuBackend::LayerBackward(int layer, const ForwardState& st, const LayerAct
   const int64_t n = N;
   const LayerWeights w = Layer(params_, layer);
   const LayerWeights g = Layer(grads_, layer);
+  BackwardBuffers& buf = grad_buffers_;
+  buf.dmlp.resize(n * I);
+  buf.dgate.resize(n * I);
+  buf.dup.resize(n * I);
+  buf.dnorm.resize(n * H);
+  buf.datt.resize(n * qd);
+  buf.dq.resize(n * qd);
+  buf.dk.resize(n * kvd);
+  buf.dv.resize(n * kvd);
+  float *dmlp = buf.dmlp.data(), *dgate = buf.dgate.data(), *dup = buf.dup.data();
+  float *dnorm = buf.dnorm.data(), *datt = buf.datt.data(), *dq = buf.dq.data();
+  float *dk = buf.dk.data(), *dv = buf.dv.data();
 
   // MLP: x_out = x_mid + down(silu(gate(n2)) * up(n2)), n2 = rmsnorm(x_mid).
-  std::vector<float> dmlp(n * I), dgate(n * I), dup(n * I), dnorm(n * H);
-  LinearBackward(N, I, H, a.mlp.data(), w.down, dx.data(), dmlp.data(), false, g.down);
-  SwigluBackward(n * I, a.gate.data(), a.up.data(), dmlp.data(), dgate.data(), dup.data());
-  LinearBackward(N, H, I, a.norm2.data(), w.gate, dgate.data(), dnorm.data(), false, g.gate);
-  LinearBackward(N, H, I, a.norm2.data(), w.up, dup.data(), dnorm.data(), true, g.up);
-  RmsNormBackward(n, H, a.x_mid.data(), w.ln2, a.rstd2.data(), dnorm.data(), dx.data(), g.ln2);
+  LinearBackward(N, I, H, a.mlp.data(), w.down, dx.data(), dmlp, false, g.down);
+  SwigluBackward(n * I, a.gate.data(), a.up.data(), dmlp, dgate, dup);
+  LinearBackward(N, H, I, a.norm2.data(), w.gate, dgate, dnorm, false, g.gate);
+  LinearBackward(N, H, I, a.norm2.data(), w.up, dup, dnorm, true, g.up);
+  RmsNormBackward(n, H, a.x_mid.data(), w.ln2, a.rstd2.data(), dnorm, dx.data(), g.ln2);
 
   // Attention: x_mid = x_in + o_proj(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = rmsnorm(x_in).
-  std::vector<float> datt(n * qd), dq(n * qd), dk(n * kvd), dv(n * kvd);
-  LinearBackward(N, qd, H, a.att.data(), w.wo, dx.data(), datt.data(), false, g.wo);
+  LinearBackward(N, qd, H, a.att.data(), w.wo, dx.data(), datt, false, g.wo);
   const AttentionShape shape{st.batch, st.seq_len, c.num_heads, c.num_kv_heads, c.head_dim};
   AttentionBackward(shape, a.q.data(), a.k.data(), a.v.data(),
-                    st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data(),
-                    datt.data(), dq.data(), dk.data(), dv.data());
+                    st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data(), datt,
+                    dq, dk, dv);
   const int half = st.rotary.half;
-  RopeApply(n, c.num_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(), dq.data(),
+  RopeApply(n, c.num_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(), dq, true);
+  RopeApply(n, c.num_kv_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(), dk,
             true);
-  RopeApply(n, c.num_kv_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(),
-            dk.data(), true);
-  LinearBackward(N, H, qd, a.norm1.data(), w.wq, dq.data(), dnorm.data(), false, g.wq);
-  LinearBackward(N, H, kvd, a.norm1.data(), w.wk, dk.data(), dnorm.data(), true, g.wk);
-  LinearBackward(N, H, kvd, a.norm1.data(), w.wv, dv.data(), dnorm.data(), true, g.wv);
-  RmsNormBackward(n, H, a.x_in.data(), w.ln1, a.rstd1.data(), dnorm.data(), dx.data(), g.ln1);
+  LinearBackward(N, H, qd, a.norm1.data(), w.wq, dq, dnorm, false, g.wq);
+  LinearBackward(N, H, kvd, a.norm1.data(), w.wk, dk, dnorm, true, g.wk);
+  LinearBackward(N, H, kvd, a.norm1.data(), w.wv, dv, dnorm, true, g.wv);
+  RmsNormBackward(n, H, a.x_in.data(), w.ln1, a.rstd1.data(), dnorm, dx.data(), g.ln1);
 }
 
 void CpuBackend::Backward(double loss_normalizer) {
@@ -56,19 +65,20 @@ void CpuBackend::Backward(double loss_normalizer) {
   const int H = c.hidden_size, V = c.vocab_size;
   const int64_t N = int64_t{st.batch} * st.seq_len;
 
-  std::vector<float> dlogits(N * V);
+  BackwardBuffers& buf = grad_buffers_;
+  buf.dlogits.resize(N * V);
+  buf.dnorm.resize(N * H);
+  buf.dx.assign(N * H, 0.0f);
   CrossEntropyBackward(N, V, st.logits.data(), st.targets.data(), st.weights.data(),
-                       loss_normalizer, dlogits.data());
-  std::vector<float> dnorm(N * H), dx(N * H, 0.0f);
-  LinearBackward(static_cast<int>(N), H, V, st.norm_final.data(), LmHead(params_), dlogits.data(),
-                 dnorm.data(), false, LmHead(grads_));
-  dlogits = std::vector<float>();
-  RmsNormBackward(N, H, st.x_final.data(), FinalNorm(params_), st.rstd_final.data(), dnorm.data(),
-                  dx.data(), FinalNorm(grads_));
+                       loss_normalizer, buf.dlogits.data());
+  LinearBackward(static_cast<int>(N), H, V, st.norm_final.data(), LmHead(params_),
+                 buf.dlogits.data(), buf.dnorm.data(), false, LmHead(grads_));
+  RmsNormBackward(N, H, st.x_final.data(), FinalNorm(params_), st.rstd_final.data(),
+                  buf.dnorm.data(), buf.dx.data(), FinalNorm(grads_));
   for (int layer = c.num_layers - 1; layer >= 0; --layer) {
-    LayerBackward(layer, st, st.layers[layer], dx);
+    LayerBackward(layer, st, st.layers[layer], buf.dx);
   }
-  EmbeddingBackward(N, H, st.tokens.data(), dx.data(), Embedding(grads_));
+  EmbeddingBackward(N, H, st.tokens.data(), buf.dx.data(), Embedding(grads_));
 }
 
 }  // namespace ropescale::cpu

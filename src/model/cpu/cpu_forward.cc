@@ -63,11 +63,9 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
   const int64_t N = int64_t{B} * T;
   const bool keep = options.keep_activations;
 
-  // A forward-only call keeps nothing: it runs on a local state with one reused layer slot.
+  // A forward-only call keeps nothing: it runs on the scratch state with one reused layer slot.
   has_state_ = false;
-  state_ = ForwardState();
-  ForwardState local;
-  ForwardState& st = keep ? state_ : local;
+  ForwardState& st = keep ? state_ : scratch_;
   st.batch = B;
   st.seq_len = T;
   st.tokens = batch.tokens;
@@ -82,12 +80,12 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
   st.rotary = BuildTokenRotary(batch, c.head_dim);
   st.layers.resize(keep ? c.num_layers : 1);
 
-  std::vector<float> x(N * H);
+  std::vector<float>& x = st.x_final;  // the residual stream
+  x.resize(N * H);
   EmbeddingForward(N, H, batch.tokens.data(), Embedding(params_), x.data());
   for (int layer = 0; layer < c.num_layers; ++layer) {
     LayerForward(layer, st, st.layers[keep ? layer : 0], x, keep);
   }
-  if (!keep) st.layers.clear();
 
   st.rstd_final.resize(N);
   st.norm_final.resize(N * H);
@@ -111,10 +109,7 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
                   out.last_logits.data() + int64_t{b} * V);
     }
   }
-  if (keep) {
-    st.x_final = std::move(x);
-    has_state_ = true;
-  }
+  has_state_ = keep;
   return out;
 }
 

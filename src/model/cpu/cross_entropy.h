@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "src/model/cpu/parallel.h"
+#include "src/model/cpu/softmax_row.h"
 
 namespace ropescale::cpu {
 
@@ -39,14 +40,9 @@ void CrossEntropyBackward(int64_t n, int vocab, const T* logits, const int32_t* 
       continue;
     }
     const T* li = logits + i * vocab;
-    const T mx = *std::max_element(li, li + vocab);
-    T sum = 0;
-    for (int j = 0; j < vocab; ++j) {
-      di[j] = std::exp(li[j] - mx);
-      sum += di[j];
-    }
-    const T inv = scale / sum;
-    for (int j = 0; j < vocab; ++j) di[j] *= inv;
+    std::copy_n(li, vocab, di);
+    const T sum = ExpShiftSum(di, vocab, RowMax(li, vocab));
+    ScaleRow(di, vocab, scale / sum);
     di[targets[i]] -= scale;
   }
 }

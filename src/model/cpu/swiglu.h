@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "src/model/cpu/fast_exp.h"
 #include "src/model/cpu/parallel.h"
 
 namespace ropescale::cpu {
@@ -12,7 +13,7 @@ void SwigluForward(int64_t n, const T* gate, const T* up, T* out) {
 #pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
   for (int64_t i = 0; i < n; ++i) {
     const T a = gate[i];
-    const T sig = T(1) / (T(1) + std::exp(-a));
+    const T sig = T(1) / (T(1) + Exp(-a));
     out[i] = a * sig * up[i];
   }
 }
@@ -23,7 +24,7 @@ void SwigluBackward(int64_t n, const T* gate, const T* up, const T* dout, T* dga
 #pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
   for (int64_t i = 0; i < n; ++i) {
     const T a = gate[i];
-    const T sig = T(1) / (T(1) + std::exp(-a));
+    const T sig = T(1) / (T(1) + Exp(-a));
     const T silu = a * sig;
     dup[i] = dout[i] * silu;
     dgate[i] = dout[i] * up[i] * sig * (T(1) + a * (T(1) - sig));

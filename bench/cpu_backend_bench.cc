@@ -1,0 +1,86 @@
+// Throughput of the CPU backend on the embedded tiny model's shape (vocab 256, hidden 128,
+// 4 layers, 4 heads of 32, FFN 384): forward tokens/s at T = 256 and 2048 (what the search
+// runs) and train-step tokens/s (forward + backward + AdamW) at T = 256, batch 16.
+// Threads: BackendOptions.num_threads = 0 (all cores); set OMP_NUM_THREADS to compare.
+#include <benchmark/benchmark.h>
+
+#include "src/core/rng.h"
+#include "src/model/backend.h"
+#include "src/model/init_parameters.h"
+
+namespace ropescale {
+namespace {
+
+ModelConfig EmbeddedModel(int hidden) {
+  ModelConfig c;
+  c.vocab_size = 256;
+  c.hidden_size = hidden;
+  c.intermediate_size = 3 * hidden;
+  c.num_layers = 4;
+  c.num_heads = 4;
+  c.num_kv_heads = 4;
+  c.head_dim = 32;
+  c.rope.head_dim = 32;
+  c.rope.base = 10000.0;
+  c.rope.max_position_embeddings = 256;
+  return c;
+}
+
+Batch RandomBatch(const ModelConfig& config, int batch_size, int seq_len) {
+  CounterRng rng(1, 2);
+  Batch b;
+  b.batch_size = batch_size;
+  b.seq_len = seq_len;
+  for (int i = 0; i < batch_size * seq_len; ++i) {
+    b.tokens.push_back(static_cast<int32_t>(rng.Below(config.vocab_size)));
+  }
+  b.targets = b.tokens;
+  b.ropes = {config.rope};
+  return b;
+}
+
+void BM_Forward(benchmark::State& state) {
+  const ModelConfig config = EmbeddedModel(static_cast<int>(state.range(2)));
+  auto backend = CreateBackend(config, {});
+  backend->SetParameters(InitParameters(config, 1));
+  const Batch batch =
+      RandomBatch(config, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  for (auto _ : state) benchmark::DoNotOptimize(backend->Forward(batch, {}).loss.weighted_loss);
+  state.counters["tokens/s"] = benchmark::Counter(
+      static_cast<double>(batch.tokens.size()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+void BM_TrainStep(benchmark::State& state) {
+  const ModelConfig config = EmbeddedModel(static_cast<int>(state.range(2)));
+  auto backend = CreateBackend(config, {});
+  backend->SetParameters(InitParameters(config, 1));
+  const Batch batch =
+      RandomBatch(config, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  ForwardOptions keep;
+  keep.keep_activations = true;
+  for (auto _ : state) {
+    backend->ZeroGradients();
+    const ForwardOutput out = backend->Forward(batch, keep);
+    backend->Backward(out.loss.weight);
+    benchmark::DoNotOptimize(backend->OptimizerStep({}, 1e-3));
+  }
+  state.counters["tokens/s"] = benchmark::Counter(
+      static_cast<double>(batch.tokens.size()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+// Args: batch, seq_len, hidden.
+BENCHMARK(BM_Forward)
+    ->Args({16, 256, 128})
+    ->Args({1, 2048, 128})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_TrainStep)
+    ->Args({16, 256, 128})
+    ->Args({16, 256, 192})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace ropescale
+
+BENCHMARK_MAIN();
