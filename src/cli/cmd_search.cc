@@ -60,6 +60,9 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_option("--init-factors", options->init_factors,
                   "CSV or JSON factors used as the only seed (progressive / short-window search)");
   cmd->add_option("--backend", options->backend, "cpu | cuda")->capture_default_str();
+  cmd->add_option("--device", options->device,
+                  "CUDA device (-1 = the rank's index on its node: one GPU per rank)")
+      ->capture_default_str();
   cmd->add_option("--threads", options->threads, "CPU threads per rank (0 = all)")
       ->capture_default_str();
   cmd->add_option("--evaluate", options->evaluate_factors,

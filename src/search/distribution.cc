@@ -64,6 +64,18 @@ int WorldSize() {
   return size;
 }
 
+int LocalRank() {
+  if (!MpiActive()) return 0;
+  MPI_Comm node;
+  CheckMpi(
+      MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, WorldRank(), MPI_INFO_NULL, &node),
+      "MPI_Comm_split_type");
+  int rank = 0;
+  MPI_Comm_rank(node, &rank);
+  MPI_Comm_free(&node);
+  return rank;
+}
+
 void Barrier() {
   if (MpiActive()) CheckMpi(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
 }

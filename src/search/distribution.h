@@ -25,6 +25,8 @@ class DistributedSession {
 
 int WorldRank();  // 0 without MPI
 int WorldSize();  // 1 without MPI
+// Index of this rank among the ranks on its node (MPI_COMM_TYPE_SHARED); 0 without MPI.
+int LocalRank();
 void Barrier();
 // Rank 0's value of `flag` on every rank (collective).
 bool BroadcastFlag(bool flag);

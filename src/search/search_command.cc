@@ -184,6 +184,7 @@ void Run(const SearchCommandOptions& options) {
   BackendOptions backend_options;
   backend_options.name = options.backend;
   backend_options.num_threads = options.threads;
+  backend_options.device = options.device >= 0 ? options.device : LocalRank();
   std::unique_ptr<Backend> backend = CreateBackend(config, backend_options);
   backend->SetParameters(checkpoint.weights);
   const CandidateRopeOptions rope_options{config.rope, target, options.attention_factor};

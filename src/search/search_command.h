@@ -33,7 +33,8 @@ struct SearchCommandOptions {
   std::optional<double> attention_factor;      // empty = sqrt(1 + ln s / ln L)
   std::string init_factors;                    // CSV/JSON: the only seed
   std::string backend = "cpu";
-  int threads = 1;                 // per rank
+  int threads = 1;  // per rank
+  int device = 0;   // CUDA device; -1 = the rank's index on its node (one GPU per rank)
   std::string evaluate_factors;    // no search: score these factors (CSV/JSON) and the baselines
   int compare_documents = 0;       // > 0: score winner and baselines on that many fresh documents
   int stop_after_generation = -1;  // hidden: stop as if killed after that generation
