@@ -105,6 +105,15 @@ TEST(RunSearch, StopAndResumeEndsExactlyLikeAnUninterruptedRun) {
   other.resume = true;
   other.header.settings_json = R"({"test":2})";
   EXPECT_THROW(RunSearch(other, seeds, scorer), Error);
+  // So is one of another model, or of other documents.
+  SearchRunSettings other_model = Settings(resumed_path);
+  other_model.resume = true;
+  other_model.header.model_hash = "fnv1a64:1";
+  EXPECT_THROW(RunSearch(other_model, seeds, scorer), Error);
+  SearchRunSettings other_documents = Settings(resumed_path);
+  other_documents.resume = true;
+  other_documents.header.documents[1].tokens = {3, 4};
+  EXPECT_THROW(RunSearch(other_documents, seeds, scorer), Error);
   std::filesystem::remove(full_path);
   std::filesystem::remove(resumed_path);
 }
