@@ -22,7 +22,7 @@ search --generations 40 --out "$WORK/long.json" --log "$WORK/long.h5"
   --method longrope2 --seed 11 --population 8 --documents 3 --generations 40 \
   --out "$WORK/killed.json" --log "$WORK/killed.h5" > /dev/null &
 pid=$!
-for _ in $(seq 1 400); do
+for _ in $(seq 1 3000); do
   [[ -e "$WORK/killed.h5" ]] && break
   sleep 0.01
 done
