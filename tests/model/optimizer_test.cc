@@ -101,6 +101,19 @@ TEST(AdamW, StateRoundTripGivesIdenticalNextStep) {
   EXPECT_NE(b->GetParameters(), c->GetParameters());
 }
 
+TEST(AdamW, NonFiniteGradientReturnsTheNormAndLeavesWeights) {
+  const ModelConfig config = TinyConfig();
+  auto backend = CreateBackend(config, {});
+  backend->SetParameters(SpreadParameters(config, 5));
+  const ParameterSet before = backend->GetParameters();
+  ParameterSet grads = ConstantGradients(config, 0.01f);
+  grads.at("model.norm.weight").data[2] = NAN;
+  backend->SetGradients(grads);
+  EXPECT_FALSE(std::isfinite(backend->OptimizerStep({}, 1e-3)));
+  EXPECT_EQ(backend->GetParameters(), before);
+  EXPECT_EQ(backend->GetOptimizerState().step, 0);
+}
+
 TEST(AdamW, TrainingReducesTheLoss) {
   const ModelConfig config = TinyConfig();
   auto backend = CreateBackend(config, {});

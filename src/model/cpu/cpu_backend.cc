@@ -70,7 +70,8 @@ double CpuBackend::OptimizerStep(const AdamWConfig& config, double lr) {
   double sum_sq = 0.0;
   for (const auto& [name, grad] : grads_) sum_sq += SumOfSquares(grad.numel(), grad.data.data());
   const double norm = std::sqrt(sum_sq);
-  Check(std::isfinite(norm), "OptimizerStep: the gradient norm is not finite ({})", norm);
+  // A non-finite gradient leaves weights and moments untouched; the caller sees the norm.
+  if (!std::isfinite(norm)) return norm;
   AdamWStep step;
   step.lr = lr;
   step.beta1 = config.beta1;
