@@ -175,6 +175,27 @@ TEST(CpuBackend, LossWeightsWeightTokenLosses) {
   for (const auto& [name, g] : once) ExpectNear(g.data, doubled.at(name).data, 1e-6, name.c_str());
 }
 
+// The head runs only on tokens whose logits matter: a needle-style batch (a few weighted tokens)
+// and a last-logits-only call must give what a full call gives.
+TEST(CpuBackend, HeadOnScoredTokensOnlyGivesTheSameResults) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 23);
+  Batch batch = RandomBatch(config, 2, 11, 24);
+  const ForwardOutput full = TokenLosses(*backend, batch);
+  batch.loss_weights.assign(batch.tokens.size(), 0.0f);
+  batch.loss_weights[4] = 1.0f;
+  batch.loss_weights[15] = 0.5f;
+  const ForwardOutput needle = backend->Forward(batch, {});
+  EXPECT_NEAR(needle.loss.weighted_loss, full.token_losses[4] + 0.5 * full.token_losses[15], 1e-5);
+  EXPECT_DOUBLE_EQ(needle.loss.weight, 1.5);
+  ForwardOptions last_only;
+  last_only.want_last_logits = true;
+  batch.targets.assign(batch.targets.size(), kIgnoreTarget);
+  const ForwardOutput last = backend->Forward(batch, last_only);
+  EXPECT_EQ(last.loss.weight, 0.0);
+  ExpectNear(last.last_logits, full.last_logits, 1e-6, "last logits");
+}
+
 TEST(CpuBackend, LaterTokensDoNotChangeEarlierLosses) {
   const ModelConfig config = TinyConfig();
   auto backend = MakeBackend(config, 10);

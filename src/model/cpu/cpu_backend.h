@@ -38,17 +38,25 @@ struct ForwardState {
   TokenRotary rotary;
   std::vector<LayerActivations> layers;
   std::vector<float> x_final;  // [N, H] residual stream (entering the final norm at the end)
+  // The head (final norm, lm_head, loss) runs only on the M "scored" tokens whose logits matter:
+  // weight > 0, plus every target when token losses are asked for, plus each row's last token
+  // when its logits are asked for. Everything below is [M, ...] in token order.
+  std::vector<int64_t> scored;  // token index of each scored row
+  std::vector<int32_t> scored_targets;
+  std::vector<float> scored_weights;
+  std::vector<float> x_scored;  // [M, H]
   std::vector<float> rstd_final;
   std::vector<float> norm_final;
-  std::vector<float> logits;  // [N, V]
+  std::vector<float> logits;  // [M, V]
 };
 
 // Scratch of the backward pass, kept between calls so a training step does not page in fresh
 // memory every time.
 struct BackwardBuffers {
-  std::vector<float> dlogits, dnorm, dx;  // [N, V], [N, H], [N, H]
-  std::vector<float> dmlp, dgate, dup;    // [N, I]
-  std::vector<float> datt, dq, dk, dv;    // [N, nh*hd], [N, nkv*hd]
+  std::vector<float> dlogits, dhead, dx_scored;  // [M, V], [M, H], [M, H] (scored tokens)
+  std::vector<float> dx, dnorm;                  // [N, H]
+  std::vector<float> dmlp, dgate, dup;           // [N, I]
+  std::vector<float> datt, dq, dk, dv;           // [N, nh*hd], [N, nkv*hd]
 };
 
 class CpuBackend final : public Backend {

@@ -1,4 +1,6 @@
 // Backward pass of the CPU backend: the exact gradient of the loss of the last kept forward.
+#include <algorithm>
+
 #include "src/core/error.h"
 #include "src/model/cpu/attention.h"
 #include "src/model/cpu/cpu_backend.h"
@@ -65,16 +67,22 @@ void CpuBackend::Backward(double loss_normalizer) {
   const int H = c.hidden_size, V = c.vocab_size;
   const int64_t N = int64_t{st.batch} * st.seq_len;
 
+  // The head, on the scored tokens; the other tokens carry no loss.
+  const int64_t M = static_cast<int64_t>(st.scored.size());
   BackwardBuffers& buf = grad_buffers_;
-  buf.dlogits.resize(N * V);
-  buf.dnorm.resize(N * H);
-  buf.dx.assign(N * H, 0.0f);
-  CrossEntropyBackward(N, V, st.logits.data(), st.targets.data(), st.weights.data(),
+  buf.dlogits.resize(M * V);
+  buf.dhead.resize(M * H);
+  buf.dx_scored.assign(M * H, 0.0f);
+  CrossEntropyBackward(M, V, st.logits.data(), st.scored_targets.data(), st.scored_weights.data(),
                        loss_normalizer, buf.dlogits.data());
-  LinearBackward(static_cast<int>(N), H, V, st.norm_final.data(), LmHead(params_),
-                 buf.dlogits.data(), buf.dnorm.data(), false, LmHead(grads_));
-  RmsNormBackward(N, H, st.x_final.data(), FinalNorm(params_), st.rstd_final.data(),
-                  buf.dnorm.data(), buf.dx.data(), FinalNorm(grads_));
+  LinearBackward(static_cast<int>(M), H, V, st.norm_final.data(), LmHead(params_),
+                 buf.dlogits.data(), buf.dhead.data(), false, LmHead(grads_));
+  RmsNormBackward(M, H, st.x_scored.data(), FinalNorm(params_), st.rstd_final.data(),
+                  buf.dhead.data(), buf.dx_scored.data(), FinalNorm(grads_));
+  buf.dx.assign(N * H, 0.0f);
+  for (int64_t m = 0; m < M; ++m) {
+    std::copy_n(buf.dx_scored.data() + m * H, H, buf.dx.data() + st.scored[m] * H);
+  }
   for (int layer = c.num_layers - 1; layer >= 0; --layer) {
     LayerBackward(layer, st, st.layers[layer], buf.dx);
   }

@@ -87,26 +87,49 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
     LayerForward(layer, st, st.layers[keep ? layer : 0], x, keep);
   }
 
-  st.rstd_final.resize(N);
-  st.norm_final.resize(N * H);
-  st.logits.resize(N * V);
-  RmsNormForward(N, H, c.rms_norm_eps, x.data(), FinalNorm(params_), st.norm_final.data(),
+  // The head runs on the scored tokens only (for a needle loss: a handful of rows).
+  st.scored.clear();
+  std::vector<int64_t> last_row(B, -1);  // scored index of each row's last token
+  for (int64_t i = 0; i < N; ++i) {
+    const bool last = options.want_last_logits && i % T == T - 1;
+    if (last) last_row[i / T] = static_cast<int64_t>(st.scored.size());
+    if (st.weights[i] > 0.0f || last ||
+        (options.want_token_losses && st.targets[i] != kIgnoreTarget)) {
+      st.scored.push_back(i);
+    }
+  }
+  const int64_t M = static_cast<int64_t>(st.scored.size());
+  st.scored_targets.resize(M);
+  st.scored_weights.resize(M);
+  st.x_scored.resize(M * H);
+  for (int64_t m = 0; m < M; ++m) {
+    const int64_t i = st.scored[m];
+    st.scored_targets[m] = st.targets[i];
+    st.scored_weights[m] = st.weights[i];
+    std::copy_n(x.data() + i * H, H, st.x_scored.data() + m * H);
+  }
+  st.rstd_final.resize(M);
+  st.norm_final.resize(M * H);
+  st.logits.resize(M * V);
+  RmsNormForward(M, H, c.rms_norm_eps, st.x_scored.data(), FinalNorm(params_), st.norm_final.data(),
                  st.rstd_final.data());
-  LinearForward(static_cast<int>(N), H, V, st.norm_final.data(), LmHead(params_), st.logits.data());
-  std::vector<float> losses(N);
-  CrossEntropyForward(N, V, st.logits.data(), st.targets.data(), losses.data());
+  LinearForward(static_cast<int>(M), H, V, st.norm_final.data(), LmHead(params_), st.logits.data());
+  std::vector<float> losses(M);
+  CrossEntropyForward(M, V, st.logits.data(), st.scored_targets.data(), losses.data());
 
   ForwardOutput out;
-  for (int64_t i = 0; i < N; ++i) {
-    out.loss.weighted_loss += static_cast<double>(st.weights[i]) * losses[i];
-    out.loss.weight += st.weights[i];
+  for (int64_t m = 0; m < M; ++m) {
+    out.loss.weighted_loss += static_cast<double>(st.scored_weights[m]) * losses[m];
+    out.loss.weight += st.scored_weights[m];
   }
-  if (options.want_token_losses) out.token_losses = losses;
+  if (options.want_token_losses) {
+    out.token_losses.assign(N, 0.0f);
+    for (int64_t m = 0; m < M; ++m) out.token_losses[st.scored[m]] = losses[m];
+  }
   if (options.want_last_logits) {
     out.last_logits.resize(int64_t{B} * V);
     for (int b = 0; b < B; ++b) {
-      std::copy_n(st.logits.data() + (int64_t{b} * T + T - 1) * V, V,
-                  out.last_logits.data() + int64_t{b} * V);
+      std::copy_n(st.logits.data() + last_row[b] * V, V, out.last_logits.data() + int64_t{b} * V);
     }
   }
   has_state_ = keep;
