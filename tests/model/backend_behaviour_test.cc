@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "src/core/error.h"
 #include "src/model/backend.h"
@@ -283,6 +284,13 @@ TEST(CpuBackend, RejectsBadBatchesAndParameters) {
   params = backend->GetParameters();
   params["model.norm.weight"].shape = {3};
   EXPECT_THROW(backend->SetParameters(params), Error);
+}
+
+// ctest sets no OMP_WAIT_POLICY: the library's default (omp_wait_policy.cc) must be in force.
+TEST(CpuBackend, OpenMpWaitsPassivelyUnlessTheEnvironmentSaysOtherwise) {
+  if (const char* env = std::getenv("OMP_WAIT_POLICY")) GTEST_SKIP() << "set to " << env;
+  cpu::CpuBackend backend(TinyConfig(), 1);
+  EXPECT_TRUE(backend.passive_wait());
 }
 
 TEST(CreateBackend, NamesTheBackend) {

@@ -35,7 +35,8 @@ TEST(SoftmaxRow, FloatMatchesDouble) {
   const float sum_f = ExpShiftSum(xf.data(), 37, 9.0f);
   const double sum_d = ExpShiftSum(xd.data(), 37, 9.0);
   EXPECT_NEAR(sum_f, sum_d, 1e-6 * sum_d);
-  for (int i = 0; i < 37; ++i) EXPECT_NEAR(xf[i], xd[i], 2e-6 * xd[i]);  // float rounding of x - shift: ~1e-6
+  for (int i = 0; i < 37; ++i)
+    EXPECT_NEAR(xf[i], xd[i], 2e-6 * xd[i]);  // float rounding of x - shift: ~1e-6
 }
 
 }  // namespace

@@ -12,6 +12,9 @@
 #include "src/model/cpu/grad_norm.h"
 
 namespace ropescale::cpu {
+
+bool PassiveWaitDefaultInstalled();  // omp_wait_policy.cc
+
 namespace {
 
 ParameterSet ZerosLike(const ModelConfig& config) {
@@ -46,6 +49,7 @@ ThreadScope::~ThreadScope() { omp_set_num_threads(previous_); }
 CpuBackend::CpuBackend(const ModelConfig& config, int num_threads)
     : config_(config), num_threads_(num_threads > 0 ? num_threads : omp_get_max_threads()) {
   ValidateModelConfig(config_);
+  passive_wait_ = PassiveWaitDefaultInstalled();
   UseSingleThreadedBlas();
   params_ = ZerosLike(config_);
   grads_ = ZerosLike(config_);

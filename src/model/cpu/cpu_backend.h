@@ -67,6 +67,8 @@ class CpuBackend final : public Backend {
   std::string Name() const override { return "cpu"; }
   const ModelConfig& Config() const override { return config_; }
   int num_threads() const { return num_threads_; }
+  // Whether OpenMP threads wait passively (OMP_WAIT_POLICY, "passive" unless set otherwise).
+  bool passive_wait() const { return passive_wait_; }
 
   void SetParameters(const ParameterSet& params) override;
   ParameterSet GetParameters() const override { return params_; }
@@ -99,6 +101,7 @@ class CpuBackend final : public Backend {
 
   ModelConfig config_;
   int num_threads_;
+  bool passive_wait_ = false;
   ParameterSet params_;
   ParameterSet grads_;
   ParameterSet adam_m_;
