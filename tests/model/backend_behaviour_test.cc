@@ -84,6 +84,34 @@ TEST(CpuBackend, RowsWithDifferentRopesEqualRunningThemSeparately) {
   EXPECT_GT(std::abs(other.loss.weighted_loss - both.loss.weighted_loss), 1e-4);
 }
 
+// longrope picks short or long factors per row from that row's max position id + 1 (as HF does
+// from position_ids): a row within the original window (L = 8) ignores long_factor.
+TEST(CpuBackend, LongRopeSwitchesPerRowOnItsOwnPositions) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 25);
+  RopeSpec longrope = config.rope;
+  longrope.kind = RopeKind::kLongRope;
+  longrope.original_max_position_embeddings = 8;
+  longrope.max_position_embeddings = 32;
+  longrope.short_factor = {1.0, 1.5, 2.0, 3.0};
+  longrope.long_factor = {1.0, 2.0, 4.0, 8.0};
+  RopeSpec other_long = longrope;
+  other_long.long_factor = {2.0, 3.0, 5.0, 9.0};
+  Batch batch = RandomBatch(config, 2, 12, 26);
+  // Row 0: two packed documents of 6 tokens (max position 5 < 8: short); row 1: 12 positions.
+  batch.positions = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  batch.segment_ids = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  batch.targets[5] = kIgnoreTarget;
+  batch.ropes = {longrope};
+  const ForwardOutput a = TokenLosses(*backend, batch);
+  batch.ropes = {other_long};
+  const ForwardOutput b = TokenLosses(*backend, batch);
+  for (int t = 0; t < 12; ++t) EXPECT_EQ(a.token_losses[t], b.token_losses[t]) << "short row " << t;
+  double long_row_change = 0.0;
+  for (int t = 12; t < 24; ++t) long_row_change += std::abs(a.token_losses[t] - b.token_losses[t]);
+  EXPECT_GT(long_row_change, 1e-4);
+}
+
 TEST(CpuBackend, PackedDocumentsEqualEachDocumentAlone) {
   const ModelConfig config = TinyConfig();
   auto backend = MakeBackend(config, 3);
