@@ -4,7 +4,7 @@
 # no-training baselines PI, NTK and YaRN, on the held-out plays (data/corpus/heldout). Builds
 # ropescale in build/ first when needed. Prints a Markdown table on stdout (progress on stderr).
 #
-#   jobs/embedded-default.sh                 # 12 windows and 12 needle documents per length
+#   jobs/embedded-default.sh                 # 16 windows and 16 needle documents per length
 #   DOCS=32 jobs/embedded-default.sh --json  # extra arguments go to `ropescale eval ppl`
 #
 # Environment: DOCS (windows/needle documents per length), BUILD_DIR (default build),
@@ -12,7 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
-docs=${DOCS:-12}
+docs=${DOCS:-16}
 
 bin=${ROPESCALE_BIN:-}
 if [[ -z "$bin" ]]; then
