@@ -92,12 +92,21 @@ class CpuBackend final : public Backend {
   float* FinalNorm(ParameterSet& set) const;
   float* LmHead(ParameterSet& set) const;  // the embedding when tied
 
+  // The whole model on a (sub-)batch, on the calling thread's resources: st holds what a
+  // following BackwardRows needs (keep) or is scratch.
+  ForwardOutput ForwardRows(const Batch& batch, const ForwardOptions& options, ForwardState& st);
+  // Adds the gradient of st's loss / normalizer to grads.
+  void BackwardRows(const ForwardState& st, double normalizer, BackwardBuffers& buf,
+                    ParameterSet& grads);
   // x: the residual stream [N, H], updated in place.
   void LayerForward(int layer, ForwardState& state, LayerActivations& a, std::vector<float>& x,
                     bool keep);
   // dx: gradient of the residual stream after the layer in, before the layer out.
   void LayerBackward(int layer, const ForwardState& state, const LayerActivations& a,
-                     std::vector<float>& dx);
+                     std::vector<float>& dx, BackwardBuffers& buf, ParameterSet& grads);
+  // Row groups for a batch of B rows: one per thread when there are several rows, so a whole
+  // step has one fork/join instead of hundreds (see README); 1 = parallelise inside the kernels.
+  int RowGroups(int batch_size) const;
 
   ModelConfig config_;
   int num_threads_;
@@ -107,10 +116,13 @@ class CpuBackend final : public Backend {
   ParameterSet adam_m_;
   ParameterSet adam_v_;
   int64_t step_ = 0;
-  ForwardState state_;    // of the last Forward(keep_activations = true)
-  ForwardState scratch_;  // of forward-only calls: one layer slot, reused
-  BackwardBuffers grad_buffers_;
-  bool has_state_ = false;
+  // Per row group: the last Forward(keep_activations = true), forward-only scratch (one layer
+  // slot, reused), backward buffers, and gradients (groups > 1; reduced into grads_ in order).
+  std::vector<ForwardState> states_;
+  std::vector<ForwardState> scratch_;
+  std::vector<BackwardBuffers> grad_buffers_;
+  std::vector<ParameterSet> group_grads_;
+  int kept_groups_ = 0;  // row groups of the kept forward; 0 = nothing kept
 };
 
 // Sets the OpenMP thread count for the current scope and restores it afterwards.

@@ -1,5 +1,8 @@
 // Backward pass of the CPU backend: the exact gradient of the loss of the last kept forward.
+#include <omp.h>
+
 #include <algorithm>
+#include <exception>
 
 #include "src/core/error.h"
 #include "src/model/cpu/attention.h"
@@ -7,6 +10,7 @@
 #include "src/model/cpu/cross_entropy.h"
 #include "src/model/cpu/embedding.h"
 #include "src/model/cpu/matmul.h"
+#include "src/model/cpu/parallel.h"
 #include "src/model/cpu/rmsnorm.h"
 #include "src/model/cpu/rope_apply.h"
 #include "src/model/cpu/swiglu.h"
@@ -14,14 +18,13 @@
 namespace ropescale::cpu {
 
 void CpuBackend::LayerBackward(int layer, const ForwardState& st, const LayerActivations& a,
-                               std::vector<float>& dx) {
+                               std::vector<float>& dx, BackwardBuffers& buf, ParameterSet& grads) {
   const ModelConfig& c = config_;
   const int N = st.batch * st.seq_len, H = c.hidden_size, I = c.intermediate_size;
   const int qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
   const int64_t n = N;
   const LayerWeights w = Layer(params_, layer);
-  const LayerWeights g = Layer(grads_, layer);
-  BackwardBuffers& buf = grad_buffers_;
+  const LayerWeights g = Layer(grads, layer);
   buf.dmlp.resize(n * I);
   buf.dgate.resize(n * I);
   buf.dup.resize(n * I);
@@ -58,35 +61,77 @@ void CpuBackend::LayerBackward(int layer, const ForwardState& st, const LayerAct
 }
 
 void CpuBackend::Backward(double loss_normalizer) {
-  Check(has_state_, "Backward: no activations kept (call Forward with keep_activations first)");
+  Check(kept_groups_ > 0,
+        "Backward: no activations kept (call Forward with keep_activations first)");
   Check(loss_normalizer > 0.0, "Backward: loss_normalizer must be positive (got {})",
         loss_normalizer);
   ThreadScope threads(num_threads_);
-  const ForwardState& st = state_;
+  const int groups = kept_groups_;
+  grad_buffers_.resize(groups);
+  if (groups == 1) {
+    BackwardRows(states_[0], loss_normalizer, grad_buffers_[0], grads_);
+    return;
+  }
+  // Each row group into its own gradients, then summed into grads_ in group order.
+  group_grads_.resize(groups);
+  for (ParameterSet& set : group_grads_) {
+    if (set.empty()) set = grads_;
+  }
+  std::vector<std::exception_ptr> errors(groups);
+#pragma omp parallel for num_threads(groups) schedule(static, 1)
+  for (int g = 0; g < groups; ++g) {
+    omp_set_num_threads(1);  // kernels inside a group run on its thread (no nested teams)
+    try {
+      for (auto& [name, tensor] : group_grads_[g]) {
+        std::fill(tensor.data.begin(), tensor.data.end(), 0.0f);
+      }
+      BackwardRows(states_[g], loss_normalizer, grad_buffers_[g], group_grads_[g]);
+    } catch (...) {
+      errors[g] = std::current_exception();
+    }
+  }
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  for (auto& [name, total] : grads_) {
+    float* out = total.data.data();
+    const int64_t n = total.numel();
+    std::vector<const float*> parts(groups);
+    for (int g = 0; g < groups; ++g) parts[g] = group_grads_[g].at(name).data.data();
+#pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
+    for (int64_t i = 0; i < n; ++i) {
+      float sum = 0.0f;
+      for (int g = 0; g < groups; ++g) sum += parts[g][i];
+      out[i] += sum;
+    }
+  }
+}
+
+void CpuBackend::BackwardRows(const ForwardState& st, double loss_normalizer, BackwardBuffers& buf,
+                              ParameterSet& grads) {
   const ModelConfig& c = config_;
   const int H = c.hidden_size, V = c.vocab_size;
   const int64_t N = int64_t{st.batch} * st.seq_len;
 
   // The head, on the scored tokens; the other tokens carry no loss.
   const int64_t M = static_cast<int64_t>(st.scored.size());
-  BackwardBuffers& buf = grad_buffers_;
   buf.dlogits.resize(M * V);
   buf.dhead.resize(M * H);
   buf.dx_scored.assign(M * H, 0.0f);
   CrossEntropyBackward(M, V, st.logits.data(), st.scored_targets.data(), st.scored_weights.data(),
                        loss_normalizer, buf.dlogits.data());
   LinearBackward(static_cast<int>(M), H, V, st.norm_final.data(), LmHead(params_),
-                 buf.dlogits.data(), buf.dhead.data(), false, LmHead(grads_));
+                 buf.dlogits.data(), buf.dhead.data(), false, LmHead(grads));
   RmsNormBackward(M, H, st.x_scored.data(), FinalNorm(params_), st.rstd_final.data(),
-                  buf.dhead.data(), buf.dx_scored.data(), FinalNorm(grads_));
+                  buf.dhead.data(), buf.dx_scored.data(), FinalNorm(grads));
   buf.dx.assign(N * H, 0.0f);
   for (int64_t m = 0; m < M; ++m) {
     std::copy_n(buf.dx_scored.data() + m * H, H, buf.dx.data() + st.scored[m] * H);
   }
   for (int layer = c.num_layers - 1; layer >= 0; --layer) {
-    LayerBackward(layer, st, st.layers[layer], buf.dx);
+    LayerBackward(layer, st, st.layers[layer], buf.dx, buf, grads);
   }
-  EmbeddingBackward(N, H, st.tokens.data(), buf.dx.data(), Embedding(grads_));
+  EmbeddingBackward(N, H, st.tokens.data(), buf.dx.data(), Embedding(grads));
 }
 
 }  // namespace ropescale::cpu

@@ -1,8 +1,12 @@
 // Forward pass of the CPU backend: embedding, decoder layers, final norm, lm_head, loss.
+#include <omp.h>
+
 #include <algorithm>
+#include <exception>
 
 #include "src/core/error.h"
 #include "src/model/cpu/attention.h"
+#include "src/model/cpu/batch_rows.h"
 #include "src/model/cpu/cpu_backend.h"
 #include "src/model/cpu/cross_entropy.h"
 #include "src/model/cpu/embedding.h"
@@ -55,17 +59,62 @@ void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
   LinearForward(N, I, H, a.mlp.data(), w.down, x.data(), /*accumulate=*/true);
 }
 
+int CpuBackend::RowGroups(int batch_size) const { return std::min(num_threads_, batch_size); }
+
 ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& options) {
   ValidateBatch(batch, config_.vocab_size);
   ThreadScope threads(num_threads_);
+  const bool keep = options.keep_activations;
+  kept_groups_ = 0;
+  const int groups = RowGroups(batch.batch_size);
+  std::vector<ForwardState>& states = keep ? states_ : scratch_;
+  states.resize(groups);
+  if (groups == 1) {
+    ForwardOutput out = ForwardRows(batch, options, states[0]);
+    kept_groups_ = keep ? 1 : 0;
+    return out;
+  }
+  // One group of rows per thread, each through the whole model on its own thread.
+  std::vector<Batch> parts(groups);
+  for (int g = 0; g < groups; ++g) {
+    const int first = static_cast<int>(int64_t{batch.batch_size} * g / groups);
+    const int last = static_cast<int>(int64_t{batch.batch_size} * (g + 1) / groups);
+    parts[g] = SliceRows(batch, first, last - first);
+  }
+  std::vector<ForwardOutput> outs(groups);
+  std::vector<std::exception_ptr> errors(groups);
+#pragma omp parallel for num_threads(groups) schedule(static, 1)
+  for (int g = 0; g < groups; ++g) {
+    omp_set_num_threads(1);  // kernels inside a group run on its thread (no nested teams)
+    try {
+      outs[g] = ForwardRows(parts[g], options, states[g]);
+    } catch (...) {
+      errors[g] = std::current_exception();
+    }
+  }
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  ForwardOutput out;
+  for (const ForwardOutput& part : outs) {
+    out.loss.weighted_loss += part.loss.weighted_loss;
+    out.loss.weight += part.loss.weight;
+    out.last_logits.insert(out.last_logits.end(), part.last_logits.begin(), part.last_logits.end());
+    out.token_losses.insert(out.token_losses.end(), part.token_losses.begin(),
+                            part.token_losses.end());
+  }
+  kept_groups_ = keep ? groups : 0;
+  return out;
+}
+
+ForwardOutput CpuBackend::ForwardRows(const Batch& batch, const ForwardOptions& options,
+                                      ForwardState& st) {
   const ModelConfig& c = config_;
   const int B = batch.batch_size, T = batch.seq_len, H = c.hidden_size, V = c.vocab_size;
   const int64_t N = int64_t{B} * T;
   const bool keep = options.keep_activations;
 
-  // A forward-only call keeps nothing: it runs on the scratch state with one reused layer slot.
-  has_state_ = false;
-  ForwardState& st = keep ? state_ : scratch_;
+  // A forward-only call keeps nothing: it runs on scratch with one reused layer slot.
   st.batch = B;
   st.seq_len = T;
   st.tokens = batch.tokens;
@@ -132,7 +181,6 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
       std::copy_n(st.logits.data() + last_row[b] * V, V, out.last_logits.data() + int64_t{b} * V);
     }
   }
-  has_state_ = keep;
   return out;
 }
 
