@@ -11,6 +11,7 @@
 #include "src/model/cpu/cross_entropy.h"
 #include "src/model/cpu/embedding.h"
 #include "src/model/cpu/matmul.h"
+#include "src/model/cpu/parallel.h"
 #include "src/model/cpu/rmsnorm.h"
 #include "src/model/cpu/rope_apply.h"
 #include "src/model/cpu/swiglu.h"
@@ -35,28 +36,59 @@ void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
   a.gate.resize(n * I);
   a.up.resize(n * I);
   a.mlp.resize(n * I);
-  if (keep) a.x_in = x;
-
-  RmsNormForward(n, H, c.rms_norm_eps, x.data(), w.ln1, a.norm1.data(), a.rstd1.data());
-  LinearForward(N, H, qd, a.norm1.data(), w.wq, a.q.data());
-  LinearForward(N, H, kvd, a.norm1.data(), w.wk, a.k.data());
-  LinearForward(N, H, kvd, a.norm1.data(), w.wv, a.v.data());
+  if (keep) {
+    a.x_in = x;
+    a.x_mid.resize(n * H);
+  }
   const int half = st.rotary.half;
-  RopeApply(n, c.num_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(),
-            a.q.data(), false);
-  RopeApply(n, c.num_kv_heads, c.head_dim, half, st.rotary.cos.data(), st.rotary.sin.data(),
-            a.k.data(), false);
+  const float* cos = st.rotary.cos.data();
+  const float* sin = st.rotary.sin.data();
+
+  // Everything but attention is per token: each thread takes a contiguous range of tokens
+  // through a whole stage, so a layer has three fork/joins rather than a dozen (each join
+  // waits for the slowest thread, which costs dearly on a busy machine). Inside a row group
+  // (already on one thread) these regions are teams of one.
+  auto token_range = [N](int64_t& r0, int64_t& r1) {
+    const int threads = omp_get_num_threads(), id = omp_get_thread_num();
+    r0 = int64_t{N} * id / threads;
+    r1 = int64_t{N} * (id + 1) / threads;
+  };
+#pragma omp parallel if (int64_t{N} * H * qd >= kMinParallelWork)
+  {
+    omp_set_num_threads(1);  // kernels below run on this thread's tokens
+    int64_t r0, r1;
+    token_range(r0, r1);
+    const int rows = static_cast<int>(r1 - r0);
+    float* norm1 = a.norm1.data() + r0 * H;
+    float* q = a.q.data() + r0 * qd;
+    float* k = a.k.data() + r0 * kvd;
+    RmsNormForward(rows, H, c.rms_norm_eps, x.data() + r0 * H, w.ln1, norm1, a.rstd1.data() + r0);
+    LinearForward(rows, H, qd, norm1, w.wq, q);
+    LinearForward(rows, H, kvd, norm1, w.wk, k);
+    LinearForward(rows, H, kvd, norm1, w.wv, a.v.data() + r0 * kvd);
+    RopeApply(rows, c.num_heads, c.head_dim, half, cos + r0 * half, sin + r0 * half, q, false);
+    RopeApply(rows, c.num_kv_heads, c.head_dim, half, cos + r0 * half, sin + r0 * half, k, false);
+  }
   const AttentionShape shape{st.batch, st.seq_len, c.num_heads, c.num_kv_heads, c.head_dim};
   AttentionForward(shape, a.q.data(), a.k.data(), a.v.data(),
                    st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data());
-  LinearForward(N, qd, H, a.att.data(), w.wo, x.data(), /*accumulate=*/true);
-  if (keep) a.x_mid = x;
-
-  RmsNormForward(n, H, c.rms_norm_eps, x.data(), w.ln2, a.norm2.data(), a.rstd2.data());
-  LinearForward(N, H, I, a.norm2.data(), w.gate, a.gate.data());
-  LinearForward(N, H, I, a.norm2.data(), w.up, a.up.data());
-  SwigluForward(n * I, a.gate.data(), a.up.data(), a.mlp.data());
-  LinearForward(N, I, H, a.mlp.data(), w.down, x.data(), /*accumulate=*/true);
+#pragma omp parallel if (int64_t{N} * H * I >= kMinParallelWork)
+  {
+    omp_set_num_threads(1);
+    int64_t r0, r1;
+    token_range(r0, r1);
+    const int rows = static_cast<int>(r1 - r0);
+    float* xr = x.data() + r0 * H;
+    float* norm2 = a.norm2.data() + r0 * H;
+    LinearForward(rows, qd, H, a.att.data() + r0 * qd, w.wo, xr, /*accumulate=*/true);
+    if (keep) std::copy_n(xr, int64_t{rows} * H, a.x_mid.data() + r0 * H);
+    RmsNormForward(rows, H, c.rms_norm_eps, xr, w.ln2, norm2, a.rstd2.data() + r0);
+    LinearForward(rows, H, I, norm2, w.gate, a.gate.data() + r0 * I);
+    LinearForward(rows, H, I, norm2, w.up, a.up.data() + r0 * I);
+    SwigluForward(int64_t{rows} * I, a.gate.data() + r0 * I, a.up.data() + r0 * I,
+                  a.mlp.data() + r0 * I);
+    LinearForward(rows, I, H, a.mlp.data() + r0 * I, w.down, xr, /*accumulate=*/true);
+  }
 }
 
 int CpuBackend::RowGroups(int batch_size) const { return std::min(num_threads_, batch_size); }
