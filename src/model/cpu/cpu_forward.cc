@@ -91,7 +91,11 @@ void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
   }
 }
 
-int CpuBackend::RowGroups(int batch_size) const { return std::min(num_threads_, batch_size); }
+// Row groups only when every thread gets a row; fewer rows than threads (one long document,
+// or 4 rows on 16 cores) are parallelised inside the kernels instead.
+int CpuBackend::RowGroups(int batch_size) const {
+  return batch_size >= num_threads_ ? num_threads_ : 1;
+}
 
 ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& options) {
   ValidateBatch(batch, config_.vocab_size);
