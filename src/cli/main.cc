@@ -1,21 +1,22 @@
 // ropescale: the command-line program. Every error ends here as one line and exit code 1.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 #include <string>
 
 #include "io/checkpoint.h"
+#include "ropescale/version.h"
 #include "src/cli/commands.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
-#include "ropescale/version.h"
 
 int main(int argc, char** argv) {
   ropescale::SetCommandLine(argc, argv);
-  CLI::App app{"ropescale: extend the context window of LLaMA-family models with LongRoPE/LongRoPE2"};
+  CLI::App app{
+      "ropescale: extend the context window of LLaMA-family models with LongRoPE/LongRoPE2"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(ropescale::kVersion) + " (" + ropescale::kGitHash + ")");
+  app.set_version_flag("--version",
+                       std::string(ropescale::kVersion) + " (" + ropescale::kGitHash + ")");
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (stderr)")
       ->capture_default_str();

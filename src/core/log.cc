@@ -13,7 +13,8 @@ void InitLogging(std::string_view level, int rank) {
   const std::string prefix = rank >= 0 ? fmt::format("[rank {}] ", rank) : std::string();
   logger->set_pattern("[%H:%M:%S.%e] [%^%l%$] " + prefix + "%v");
   const auto parsed = spdlog::level::from_str(std::string(level));
-  if (parsed == spdlog::level::off && level != "off") Fail("--log-level: unknown level '{}'", level);
+  if (parsed == spdlog::level::off && level != "off")
+    Fail("--log-level: unknown level '{}'", level);
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);
 }

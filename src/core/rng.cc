@@ -42,10 +42,9 @@ uint64_t StreamId(std::initializer_list<uint64_t> parts) {
 uint32_t CounterRng::NextU32() {
   const uint64_t block = counter_ / 4;
   if (block != block_index_) {
-    const std::array<uint32_t, 4> ctr = {static_cast<uint32_t>(block),
-                                         static_cast<uint32_t>(block >> 32),
-                                         static_cast<uint32_t>(stream_),
-                                         static_cast<uint32_t>(stream_ >> 32)};
+    const std::array<uint32_t, 4> ctr = {
+        static_cast<uint32_t>(block), static_cast<uint32_t>(block >> 32),
+        static_cast<uint32_t>(stream_), static_cast<uint32_t>(stream_ >> 32)};
     block_ = Philox4x32(ctr, {static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32)});
     block_index_ = block;
   }

@@ -3,7 +3,6 @@
 // (top-level rope_theta + rope_scaling {type|rope_type, ...}) and the newer one
 // (rope_parameters {rope_type, rope_theta, ...}), following text_config nesting.
 #include <nlohmann/json_fwd.hpp>
-
 #include <string_view>
 
 #include "src/rope/rope_spec.h"

@@ -9,7 +9,7 @@
 namespace ropescale {
 
 struct RopeFrequencies {
-  std::vector<double> inv_freq;   // rotary_dim / 2 entries
+  std::vector<double> inv_freq;    // rotary_dim / 2 entries
   double attention_scaling = 1.0;  // multiplies cos and sin
   // longrope with n_hat > 0: positions < n_hat use these (the original frequencies).
   std::vector<double> inv_freq_leading;

@@ -27,10 +27,10 @@ RopeKind ParseRopeKind(std::string_view name, std::string_view field = "rope_typ
 
 struct RopeSpec {
   RopeKind kind = RopeKind::kDefault;
-  double base = 10000.0;               // rope_theta
-  int head_dim = 0;                    // full head dim of the attention heads
-  double partial_rotary_factor = 1.0;  // rotary dims = int(head_dim * partial_rotary_factor)
-  int max_position_embeddings = 0;     // M: the (target) context of the model
+  double base = 10000.0;                     // rope_theta
+  int head_dim = 0;                          // full head dim of the attention heads
+  double partial_rotary_factor = 1.0;        // rotary dims = int(head_dim * partial_rotary_factor)
+  int max_position_embeddings = 0;           // M: the (target) context of the model
   int original_max_position_embeddings = 0;  // L: pretraining context (0 = not set)
 
   // linear / ntk / dynamic / yarn / llama3 scale; longrope: HF's `factor` (0 = M/L).
