@@ -248,6 +248,7 @@ std::vector<SafetensorsTensor> FusePhi3(std::vector<SafetensorsTensor> tensors,
     fuse(p + "mlp.gate_up_proj.weight", {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
   }
   std::vector<SafetensorsTensor> fused;
+  fused.reserve(byName.size());
   for (auto& [name, tensor] : byName) fused.push_back(std::move(tensor));
   return fused;
 }

@@ -132,7 +132,7 @@ std::vector<std::string> WriteSafetensorsFolder(const std::string& folder,
   out << index.dump(2) << "\n";
   out.close();
   Check(out.good(), "{}: write failed", index_path);
-  files.push_back(kIndexFile);
+  files.emplace_back(kIndexFile);
   return files;
 }
 
