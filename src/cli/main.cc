@@ -10,7 +10,10 @@
 #include "src/core/error.h"
 #include "src/core/log.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+// Builds the command line, parses it and runs the chosen subcommand; returns the exit code.
+int RunProgram(int argc, char** argv) {
   ropescale::SetCommandLine(argc, argv);
   CLI::App app{
       "ropescale: extend the context window of LLaMA-family models with LongRoPE/LongRoPE2"};
@@ -41,4 +44,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Building the command line (CLI11 construction errors, allocation) can throw too; those
+  // also end as one line and exit code 1 instead of std::terminate.
+  try {
+    return RunProgram(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ropescale: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "ropescale: internal error: unknown exception\n");
+  }
+  return 1;
 }
