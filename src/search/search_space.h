@@ -17,7 +17,8 @@ SearchMethod ParseSearchMethod(std::string_view name);  // "longrope" | "longrop
 struct Candidate {
   std::vector<int64_t> grid;  // lambda_i = grid[i] / divisions
   int n_hat = 0;
-  auto operator<=>(const Candidate&) const = default;
+  // clang-tidy 14 misreads the literal 0 it synthesizes for defaulted <=> as a null pointer.
+  auto operator<=>(const Candidate&) const = default;  // NOLINT(modernize-use-nullptr)
   bool operator==(const Candidate&) const = default;
 };
 
