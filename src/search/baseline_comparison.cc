@@ -1,5 +1,7 @@
 #include "src/search/baseline_comparison.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -11,6 +13,20 @@
 #include "src/search/fitness.h"
 
 namespace ropescale::search {
+namespace {
+
+// Standard error of the mean of the per-document mean losses.
+double StandardError(const LossSums* sums, int documents) {
+  if (documents < 2) return 0.0;
+  double mean = 0.0;
+  for (int k = 0; k < documents; ++k) mean += sums[k].Mean();
+  mean /= documents;
+  double squares = 0.0;
+  for (int k = 0; k < documents; ++k) squares += (sums[k].Mean() - mean) * (sums[k].Mean() - mean);
+  return std::sqrt(squares / (documents - 1) / documents);
+}
+
+}  // namespace
 
 nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
                                     const RopeSpec& model_rope, const RopeSpec& searched,
@@ -40,9 +56,23 @@ nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
     const LossSums* mine = sums.data() + r * per_row;
     table.push_back({{"rope", rows[r].first},
                      {"needle_loss", FitnessFromSums(mine, documents)},
+                     {"needle_loss_sem", StandardError(mine, documents)},
                      {"perplexity", std::exp(FitnessFromSums(mine + documents, documents))}});
   }
   return table;
+}
+
+std::string ComparisonMarkdown(const nlohmann::json& comparison, int target) {
+  std::string text =
+      fmt::format("| RoPE | needle loss @{} (+- s.e.) | perplexity @{} |\n", target, target);
+  text += "|---|---|---|\n";
+  for (const auto& row : comparison) {
+    text +=
+        fmt::format("| {} | {:.3f} +- {:.3f} | {:.3f} |\n", row.at("rope").get<std::string>(),
+                    row.at("needle_loss").get<double>(), row.at("needle_loss_sem").get<double>(),
+                    row.at("perplexity").get<double>());
+  }
+  return text;
 }
 
 }  // namespace ropescale::search

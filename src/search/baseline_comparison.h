@@ -4,6 +4,7 @@
 // perplexity windows, distributed over the ranks.
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
@@ -15,10 +16,14 @@ namespace ropescale::search {
 inline constexpr uint64_t kCompareSeedTag = 0x636f6d70617265ull;  // "compare"
 
 // `documents` needle documents and as many windows of `target` tokens, built with seed
-// `seed ^ kCompareSeedTag`. Returns [{"rope", "needle_loss", "perplexity"}, ...] in the order
-// original, pi, ntk, yarn, searched. Collective under MPI.
+// `seed ^ kCompareSeedTag`. Returns [{"rope", "needle_loss", "needle_loss_sem", "perplexity"},
+// ...] in the order original, pi, ntk, yarn, searched; needle_loss_sem is the standard error of
+// the per-document needle losses (how much of a difference is noise). Collective under MPI.
 nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
                                     const RopeSpec& model_rope, const RopeSpec& searched,
                                     int target, int documents, uint64_t seed);
+
+// The comparison as a Markdown table (one row per RoPE), for people reading the job's output.
+std::string ComparisonMarkdown(const nlohmann::json& comparison, int target);
 
 }  // namespace ropescale::search

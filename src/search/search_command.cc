@@ -132,7 +132,10 @@ void EvaluateFactorFile(const SearchCommandOptions& options, const ModelConfig& 
       {"documents", docs},
       {"comparison",
        CompareWithBaselines(backend, corpus, config.rope, searched, target, docs, options.seed)}};
-  if (WorldRank() == 0) std::cout << result.dump(2) << std::endl;
+  if (WorldRank() == 0) {
+    std::cerr << "\n" << ComparisonMarkdown(result["comparison"], target) << std::endl;
+    std::cout << result.dump(2) << std::endl;
+  }
 }
 
 void Run(const SearchCommandOptions& options) {
@@ -317,6 +320,9 @@ void Run(const SearchCommandOptions& options) {
     result["out_model"] = options.out_model;
   }
   if (!options.log.empty()) result["log"] = options.log;
+  if (result.contains("comparison")) {
+    std::cerr << "\n" << ComparisonMarkdown(result["comparison"], target) << std::endl;
+  }
   std::cout << result.dump(2) << std::endl;
 }
 

@@ -18,7 +18,12 @@ assert r["perplexity"] < 6.0, f"held-out perplexity at 256 is {r['perplexity']}"
 assert r["needle_loss"] < 1.5, f"in-window needle loss {r['needle_loss']} is near chance (2.30)"
 PY
 
-DOCS=1 ROPESCALE_BIN="$bin" bash "$src/jobs/embedded-default.sh" > "$work/table.md" 2> /dev/null
+DOCS=1 RANKS=2 POPULATION=3 GENERATIONS=1 SEARCH_DOCS=1 COMPARE_DOCS=2 OUT_DIR="$work/run" \
+  ROPESCALE_BIN="$bin" bash "$src/jobs/embedded-default.sh" > "$work/table.md" 2> "$work/err.txt"
 test "$(grep -c '^|' "$work/table.md")" -eq 6  # header, rule, four RoPEs
-head -1 "$work/table.md" | grep -q 'needle@2048'
+head -3 "$work/table.md" | grep -q 'needle@2048'
+# the search's comparison table (stderr): header, rule, original/pi/ntk/yarn/searched
+test "$(grep -c '^|' "$work/err.txt")" -eq 7
+grep -q '^| searched |' "$work/err.txt"
+python3 -c "import json,sys; b=json.load(open(sys.argv[1])); assert b['rope_type']=='longrope' and len(b['long_factor'])==16" "$work/run/factors.json"
 echo "tiny model: ok"
