@@ -23,10 +23,9 @@ search --generations 40 --out "$WORK/long.json" --log "$WORK/long.h5"
   --out "$WORK/killed.json" --log "$WORK/killed.h5" > /dev/null &
 pid=$!
 for _ in $(seq 1 3000); do
-  [[ -e "$WORK/killed.h5" ]] && break
+  [[ -e "$WORK/killed.h5" ]] && break  # generation 0 is complete: kill now, mid-run
   sleep 0.01
 done
-sleep 0.3
 kill -9 "$pid" 2> /dev/null || fail "the run ended before the kill (make it longer)"
 wait "$pid" 2> /dev/null || true
 left=$(complete_generations "$WORK/killed.h5")
