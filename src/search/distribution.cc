@@ -1,7 +1,10 @@
 // The only file of ropescale::search that uses MPI.
 #include "src/search/distribution.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <mpi.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -144,6 +147,8 @@ std::vector<LossSums> DistributeTasks(int num_tasks, const std::function<LossSum
       total += counts[r];
     }
     Check(total == num_tasks, "search: {} results gathered for {} tasks", total, num_tasks);
+    // Load balance: how many tasks each rank took (dynamic assignment).
+    spdlog::debug("search: tasks per rank: {}", fmt::join(counts, " "));
     all_tasks.resize(total);
     all_sums.resize(2 * static_cast<size_t>(total));
   }
