@@ -6,24 +6,20 @@
 
 #include "src/core/rng.h"
 #include "src/model/backend.h"
-#include "src/model/init_parameters.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale {
 namespace {
 
 ModelConfig EmbeddedModel(int hidden) {
-  ModelConfig c;
-  c.vocab_size = 256;
-  c.hidden_size = hidden;
-  c.intermediate_size = 3 * hidden;
-  c.num_layers = 4;
-  c.num_heads = 4;
-  c.num_kv_heads = 4;
-  c.head_dim = 32;
-  c.rope.head_dim = 32;
-  c.rope.base = 10000.0;
-  c.rope.max_position_embeddings = 256;
-  return c;
+  return testing::TinyModelConfig({.vocab_size = 256,
+                                   .hidden_size = hidden,
+                                   .intermediate_size = 3 * hidden,
+                                   .num_layers = 4,
+                                   .num_heads = 4,
+                                   .num_kv_heads = 4,
+                                   .head_dim = 32,
+                                   .max_position_embeddings = 256});
 }
 
 Batch RandomBatch(const ModelConfig& config, int batch_size, int seq_len) {
@@ -41,8 +37,7 @@ Batch RandomBatch(const ModelConfig& config, int batch_size, int seq_len) {
 
 void BM_Forward(benchmark::State& state) {
   const ModelConfig config = EmbeddedModel(static_cast<int>(state.range(2)));
-  auto backend = CreateBackend(config, {});
-  backend->SetParameters(InitParameters(config, 1));
+  auto backend = testing::TinyBackend(config, 1, 0);
   const Batch batch =
       RandomBatch(config, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   for (auto _ : state) benchmark::DoNotOptimize(backend->Forward(batch, {}).loss.weighted_loss);
@@ -52,8 +47,7 @@ void BM_Forward(benchmark::State& state) {
 
 void BM_TrainStep(benchmark::State& state) {
   const ModelConfig config = EmbeddedModel(static_cast<int>(state.range(2)));
-  auto backend = CreateBackend(config, {});
-  backend->SetParameters(InitParameters(config, 1));
+  auto backend = testing::TinyBackend(config, 1, 0);
   const Batch batch =
       RandomBatch(config, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   ForwardOptions keep;

@@ -3,9 +3,9 @@
 #include <benchmark/benchmark.h>
 
 #include "src/core/rng.h"
-#include "src/model/init_parameters.h"
 #include "src/search/evolution.h"
 #include "src/search/fitness.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale::search {
 namespace {
@@ -37,18 +37,15 @@ void BM_NextGeneration(benchmark::State& state) {
 BENCHMARK(BM_NextGeneration);
 
 void BM_ScoreDocument(benchmark::State& state) {
-  ModelConfig config;
-  config.vocab_size = 256;
-  config.hidden_size = 64;
-  config.intermediate_size = 192;
-  config.num_layers = 2;
-  config.num_heads = 4;
-  config.num_kv_heads = 4;
-  config.head_dim = 16;
-  config.rope.head_dim = 16;
-  config.rope.max_position_embeddings = 64;
-  auto backend = CreateBackend(config, BackendOptions{"cpu", 1, 0});
-  backend->SetParameters(InitParameters(config, 1));
+  const ModelConfig config = testing::TinyModelConfig({.vocab_size = 256,
+                                                       .hidden_size = 64,
+                                                       .intermediate_size = 192,
+                                                       .num_layers = 2,
+                                                       .num_heads = 4,
+                                                       .num_kv_heads = 4,
+                                                       .head_dim = 16,
+                                                       .max_position_embeddings = 64});
+  auto backend = testing::TinyBackend(config, 1, 1);
   const int length = static_cast<int>(state.range(0));
   EvaluationDocument doc;
   CounterRng rng(1, 1);

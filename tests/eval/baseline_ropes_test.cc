@@ -6,17 +6,12 @@
 
 #include "src/core/error.h"
 #include "src/rope/rope_frequencies.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale {
 namespace {
 
-RopeSpec TinyModelRope() {
-  RopeSpec rope;
-  rope.base = 10000.0;
-  rope.head_dim = 32;
-  rope.max_position_embeddings = 256;
-  return rope;
-}
+RopeSpec TinyModelRope() { return testing::TinyRope(32); }
 
 TEST(BaselineRopes, OriginalIsTheModelsRope) {
   EXPECT_EQ(MakeBaselineRope(TinyModelRope(), BaselineRope::kOriginal, 2048), TinyModelRope());

@@ -9,23 +9,20 @@
 #include <string>
 
 #include "src/eval/text_windows.h"
-#include "src/model/init_parameters.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale {
 namespace {
 
 ModelConfig TinyConfig() {
-  ModelConfig config;
-  config.vocab_size = 256;
-  config.hidden_size = 16;
-  config.intermediate_size = 32;
-  config.num_layers = 1;
-  config.num_heads = 2;
-  config.num_kv_heads = 2;
-  config.head_dim = 8;
-  config.rope.head_dim = 8;
-  config.rope.max_position_embeddings = 64;
-  return config;
+  return testing::TinyModelConfig({.vocab_size = 256,
+                                   .hidden_size = 16,
+                                   .intermediate_size = 32,
+                                   .num_layers = 1,
+                                   .num_heads = 2,
+                                   .num_kv_heads = 2,
+                                   .head_dim = 8,
+                                   .max_position_embeddings = 64});
 }
 
 Corpus TextCorpus() {
@@ -37,8 +34,7 @@ Corpus TextCorpus() {
 }
 
 std::unique_ptr<Backend> TinyBackend() {
-  auto backend = CreateBackend(TinyConfig(), BackendOptions{});
-  backend->SetParameters(InitParameters(TinyConfig(), 3));
+  auto backend = testing::TinyBackend(TinyConfig(), 3, 0);
   return backend;
 }
 

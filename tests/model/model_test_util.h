@@ -6,29 +6,19 @@
 #include "src/core/rng.h"
 #include "src/model/backend.h"
 #include "src/model/init_parameters.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale::testing {
 
-inline RopeSpec TinyRope(int head_dim, double partial_rotary_factor = 1.0) {
-  RopeSpec rope;
-  rope.head_dim = head_dim;
-  rope.base = 10000.0;
-  rope.partial_rotary_factor = partial_rotary_factor;
-  rope.max_position_embeddings = 256;
-  return rope;
-}
-
 inline ModelConfig TinyConfig() {
-  ModelConfig c;
-  c.vocab_size = 32;
-  c.hidden_size = 16;
-  c.intermediate_size = 24;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.num_kv_heads = 2;
-  c.head_dim = 8;
-  c.rope = TinyRope(8);
-  return c;
+  return TinyModelConfig({.vocab_size = 32,
+                          .hidden_size = 16,
+                          .intermediate_size = 24,
+                          .num_layers = 2,
+                          .num_heads = 4,
+                          .num_kv_heads = 2,
+                          .head_dim = 8,
+                          .max_position_embeddings = 256});
 }
 
 // Weights with larger spread than the 0.02 initialisation, so every path carries signal and

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "src/core/error.h"
@@ -29,6 +30,14 @@ void ExpectRejected(const RopeSpec& spec, const std::string& field) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
   }
+}
+
+// Expects LongRopeSpec() after `change` to be rejected with `field` in the message.
+void ExpectLongRopeRejected(const std::function<void(RopeSpec&)>& change,
+                            const std::string& field) {
+  RopeSpec spec = LongRopeSpec();
+  change(spec);
+  ExpectRejected(spec, field);
 }
 
 TEST(RopeKindName, EveryKindParsesBack) {
@@ -83,33 +92,15 @@ TEST(ValidateRopeSpec, AcceptsAConsistentSpec) {
 }
 
 TEST(ValidateRopeSpec, RejectsWithTheFieldName) {
-  RopeSpec spec = LongRopeSpec();
-  spec.long_factor.pop_back();
-  ExpectRejected(spec, "long_factor");
-
-  spec = LongRopeSpec();
-  spec.short_factor = {1.0, 1.0, 1.0, 1.0, 1.0};
-  ExpectRejected(spec, "short_factor");
-
-  spec = LongRopeSpec();
-  spec.long_factor[2] = -1.0;
-  ExpectRejected(spec, "long_factor[2]");
-
-  spec = LongRopeSpec();
-  spec.base = 1.0;
-  ExpectRejected(spec, "rope_theta");
-
-  spec = LongRopeSpec();
-  spec.head_dim = 0;
-  ExpectRejected(spec, "head_dim");
-
-  spec = LongRopeSpec();
-  spec.original_max_position_embeddings = 0;
-  ExpectRejected(spec, "original_max_position_embeddings");
-
-  spec = LongRopeSpec();
-  spec.partial_rotary_factor = 1.5;
-  ExpectRejected(spec, "partial_rotary_factor");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.long_factor.pop_back(); }, "long_factor");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.short_factor.assign(5, 1.0); }, "short_factor");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.long_factor[2] = -1.0; }, "long_factor[2]");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.base = 1.0; }, "rope_theta");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.head_dim = 0; }, "head_dim");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.original_max_position_embeddings = 0; },
+                         "original_max_position_embeddings");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.partial_rotary_factor = 1.5; },
+                         "partial_rotary_factor");
 
   RopeSpec linear;
   linear.kind = RopeKind::kLinear;

@@ -5,25 +5,11 @@
 #include <cmath>
 
 #include "src/core/rng.h"
-#include "src/model/init_parameters.h"
+#include "tests/search/search_test_model.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale::search {
 namespace {
-
-ModelConfig TinyConfig() {
-  ModelConfig config;
-  config.vocab_size = 64;
-  config.hidden_size = 32;
-  config.intermediate_size = 64;
-  config.num_layers = 2;
-  config.num_heads = 2;
-  config.num_kv_heads = 2;
-  config.head_dim = 16;
-  config.rope.base = 10000.0;
-  config.rope.head_dim = 16;
-  config.rope.max_position_embeddings = 16;
-  return config;
-}
 
 EvaluationDocument RandomDocument(int length, uint64_t seed) {
   CounterRng rng(seed, 9);
@@ -47,7 +33,7 @@ SearchSpace Space() {
 
 TEST(CandidateRope, CarriesFactorsWindowsAndCriticalIndex) {
   const SearchSpace space = Space();
-  CandidateRopeOptions options{TinyConfig().rope, 64, std::nullopt};
+  CandidateRopeOptions options{SearchTestConfig().rope, 64, std::nullopt};
   const Candidate c = space.Snap({1, 1.5, 2, 2, 3, 4, 5, 8});
   const RopeSpec rope = CandidateRope(space, options, c);
   EXPECT_EQ(rope.kind, RopeKind::kLongRope2);
@@ -61,9 +47,8 @@ TEST(CandidateRope, CarriesFactorsWindowsAndCriticalIndex) {
 }
 
 TEST(Fitness, EqualsTheWeightedTokenLossesOfADirectForward) {
-  const ModelConfig config = TinyConfig();
-  auto backend = CreateBackend(config, BackendOptions{"cpu", 1, 0});
-  backend->SetParameters(InitParameters(config, 3));
+  const ModelConfig config = SearchTestConfig();
+  auto backend = testing::TinyBackend(config, 3, 1);
   const SearchSpace space = Space();
   const Candidate c = space.Snap({1, 1.5, 2, 2, 4, 4, 5, 8});
   const RopeSpec rope = CandidateRope(space, {config.rope, 64, std::nullopt}, c);

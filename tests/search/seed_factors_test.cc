@@ -5,16 +5,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tests/support/tiny_model.h"
+
 namespace ropescale::search {
 namespace {
 
-RopeSpec ModelRope() {
-  RopeSpec rope;
-  rope.base = 10000.0;
-  rope.head_dim = 32;
-  rope.max_position_embeddings = 256;
-  return rope;
-}
+RopeSpec ModelRope() { return testing::TinyRope(32); }
 
 TEST(BaselineFactors, PiIsTheScaleEverywhere) {
   const auto factors = BaselineFactors(ModelRope(), RopeKind::kLinear, 2048);

@@ -12,6 +12,8 @@
 #include "src/search/distribution.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
+#include "tests/search/search_test_model.h"
+#include "tests/support/tiny_model.h"
 
 namespace ropescale::search {
 namespace {
@@ -41,21 +43,6 @@ TEST(DistributeTasks, SpreadsTasksOverRanks) {
   int least = 0;
   MPI_Allreduce(&mine, &least, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   EXPECT_GE(least, 1);
-}
-
-ModelConfig TinyConfig() {
-  ModelConfig config;
-  config.vocab_size = 64;
-  config.hidden_size = 32;
-  config.intermediate_size = 64;
-  config.num_layers = 2;
-  config.num_heads = 2;
-  config.num_kv_heads = 2;
-  config.head_dim = 16;
-  config.rope.base = 10000.0;
-  config.rope.head_dim = 16;
-  config.rope.max_position_embeddings = 16;
-  return config;
 }
 
 std::vector<EvaluationDocument> RandomDocuments(int count, int length) {
@@ -97,9 +84,8 @@ void ExpectSameLogs(const SearchLog& a, const SearchLog& b) {
 class TinyModelSearch : public ::testing::TestWithParam<SearchMethod> {};
 
 TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
-  const ModelConfig config = TinyConfig();
-  auto backend = CreateBackend(config, BackendOptions{"cpu", 1, 0});
-  backend->SetParameters(InitParameters(config, 5));
+  const ModelConfig config = SearchTestConfig();
+  auto backend = testing::TinyBackend(config, 5, 1);
   const int target = 48;
 
   SearchSpaceOptions space_options;
