@@ -1,14 +1,11 @@
 // WriteCheckpoint / ReadCheckpoint: the HDF5 checkpoint (layout in io/README.md).
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <limits>
 #include <set>
 
 #include "io/checkpoint.h"
 #include "io/hdf5_util.h"
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 
 namespace ropescale {
@@ -248,18 +245,7 @@ void WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
   } catch (const Error& e) {
     Fail("{}: refusing to write an invalid model config: {}", path, e.what());
   }
-  const std::string temporary = fmt::format("{}.tmp-{}", path, getpid());
-  try {
-    WriteAll(temporary, checkpoint);
-  } catch (...) {
-    std::remove(temporary.c_str());
-    throw;
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temporary.c_str());
-    Fail("{}: cannot move the written checkpoint into place: {}", path, std::strerror(error));
-  }
+  WriteAtomically(path, [&](const std::string& temporary) { WriteAll(temporary, checkpoint); });
 }
 
 Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "io/safetensors.h"
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/rope/hf_rope_config.h"
 
@@ -172,20 +173,6 @@ std::string TorchDtype(const std::string& dtype) {
   if (dtype == "F16") return "float16";
   if (dtype == "BF16") return "bfloat16";
   return "float32";
-}
-
-void WriteTextFile(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    Check(out.good(), "{}: cannot create: {}", temporary.string(), std::strerror(errno));
-    out << text;
-    out.close();
-    Check(out.good(), "{}: write failed", temporary.string());
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  Check(!error, "{}: cannot move into place: {}", path.string(), error.message());
 }
 
 // Turns the LLaMA config into what Phi3Config (4.x strict, 5.x) accepts (ecosystem.md 6.1).
@@ -378,7 +365,7 @@ void WriteHfModel(const std::string& folder, const Checkpoint& checkpoint,
   const json config = HfConfigJson(checkpoint, TorchDtype(config_dtype), options.architecture);
   if (options.architecture == "phi3") tensors = FusePhi3(std::move(tensors), checkpoint.config);
   WriteSafetensorsFolder(folder, tensors, options.shard_size);
-  WriteTextFile(fs::path(folder) / "config.json", config.dump(2) + "\n");
+  WriteTextAtomically((fs::path(folder) / "config.json").string(), config.dump(2) + "\n");
 }
 
 }  // namespace ropescale

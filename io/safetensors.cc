@@ -1,8 +1,6 @@
 // One safetensors file: strict reader and writer (format in huggingface/safetensors README).
 #include "io/safetensors.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 
 namespace ropescale {
@@ -176,8 +175,7 @@ void WriteSafetensors(const std::string& path, const std::vector<SafetensorsTens
   std::string header_text = header.dump();
   header_text.append((8 - header_text.size() % 8) % 8, ' ');
 
-  const std::string temporary = fmt::format("{}.tmp-{}", path, getpid());
-  {
+  WriteAtomically(path, [&](const std::string& temporary) {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     Check(out.good(), "{}: cannot create: {}", temporary, std::strerror(errno));
     unsigned char length_bytes[8];
@@ -193,16 +191,8 @@ void WriteSafetensors(const std::string& path, const std::vector<SafetensorsTens
                 static_cast<std::streamsize>(tensor.bytes.size()));
     }
     out.close();
-    if (!out.good()) {
-      std::remove(temporary.c_str());
-      Fail("{}: write failed", path);
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temporary.c_str());
-    Fail("{}: cannot move into place: {}", path, std::strerror(error));
-  }
+    Check(out.good(), "{}: write failed", path);
+  });
 }
 
 std::vector<float> ToFloat32(const SafetensorsTensor& tensor) {

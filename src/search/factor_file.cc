@@ -1,9 +1,6 @@
 #include "src/search/factor_file.h"
 
-#include <unistd.h>
-
 #include <cctype>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -75,23 +72,6 @@ std::vector<double> ReadFactorFile(const std::string& path) {
   }
   Check(!factors.empty(), "{}: no factors", path);
   return factors;
-}
-
-void WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    Check(out.good(), "{}: cannot write", temporary);
-    out << text;
-    out.flush();
-    Check(out.good(), "{}: write failed", temporary);
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary, error);
-    Fail("{}: cannot replace: {}", path, error.message());
-  }
 }
 
 }  // namespace ropescale::search

@@ -10,7 +10,4 @@ namespace ropescale::search {
 // by commas, spaces or new lines; '#' starts a comment). Throws Error naming the file.
 std::vector<double> ReadFactorFile(const std::string& path);
 
-// Writes `text` to PATH.tmp-<pid> and renames it over `path`.
-void WriteFileAtomically(const std::string& path, const std::string& text);
-
 }  // namespace ropescale::search

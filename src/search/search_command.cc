@@ -13,6 +13,7 @@
 #include "io/model_loader.h"
 #include "io/tokenizer.h"
 #include "ropescale/version.h"
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/eval/baseline_ropes.h"
 #include "src/eval/corpus.h"
@@ -306,7 +307,7 @@ void Run(const SearchCommandOptions& options) {
         outcome.best.candidate.n_hat, outcome.best.fitness, portable->fitness);
   }
   if (!options.out.empty()) {
-    WriteFileAtomically(options.out, RopeScalingBlock(exported).dump(2) + "\n");
+    WriteTextAtomically(options.out, RopeScalingBlock(exported).dump(2) + "\n");
     result["out"] = options.out;
   }
   if (!options.out_model.empty()) {

@@ -1,13 +1,12 @@
 #include "src/search/search_log.h"
 
 #include <hdf5.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <type_traits>
 
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 
 namespace ropescale::search {
@@ -273,48 +272,33 @@ GenerationRecord ReadGeneration(hid_t parent, const std::string& path, const std
 }  // namespace
 
 void SaveSearchLog(const std::string& path, const SearchLog& log) {
-  const std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  try {
-    {
-      Id file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-      Check(file.ok(), "{}: cannot create the search log", temporary);
-      const Place root{path, ""};
-      const SearchLogHeader& h = log.header;
-      SetStringAttribute(file.get(), root, "format", kSearchLogFormat);
-      SetScalarAttribute<int64_t>(file.get(), root, "format_version", kSearchLogVersion);
-      SetStringAttribute(file.get(), root, "command_line", h.command_line);
-      SetStringAttribute(file.get(), root, "version", h.version);
-      SetStringAttribute(file.get(), root, "git_hash", h.git_hash);
-      SetStringAttribute(file.get(), root, "time_utc", h.time_utc);
-      SetScalarAttribute<int64_t>(file.get(), root, "ranks", h.ranks);
-      SetStringAttribute(file.get(), root, "model_path", h.model_path);
-      SetStringAttribute(file.get(), root, "model_hash", h.model_hash);
-      SetStringAttribute(file.get(), root, "settings_json", h.settings_json);
-      SetScalarAttribute<int64_t>(file.get(), root, "complete_generations",
-                                  static_cast<int64_t>(log.generations.size()));
-      WriteDocuments(file.get(), path, h.documents);
-      Id generations(H5Gcreate2(file.get(), "generations", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                     H5Gclose);
-      Check(generations.ok(), "{}: cannot create /generations", path);
-      for (const GenerationRecord& record : log.generations) {
-        WriteGeneration(generations.get(), path, record, static_cast<int>(h.documents.size()));
-      }
-      Check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0, "{}: cannot flush", temporary);
+  WriteAtomically(path, [&](const std::string& temporary) {
+    Id file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    Check(file.ok(), "{}: cannot create the search log", temporary);
+    const Place root{path, ""};
+    const SearchLogHeader& h = log.header;
+    SetStringAttribute(file.get(), root, "format", kSearchLogFormat);
+    SetScalarAttribute<int64_t>(file.get(), root, "format_version", kSearchLogVersion);
+    SetStringAttribute(file.get(), root, "command_line", h.command_line);
+    SetStringAttribute(file.get(), root, "version", h.version);
+    SetStringAttribute(file.get(), root, "git_hash", h.git_hash);
+    SetStringAttribute(file.get(), root, "time_utc", h.time_utc);
+    SetScalarAttribute<int64_t>(file.get(), root, "ranks", h.ranks);
+    SetStringAttribute(file.get(), root, "model_path", h.model_path);
+    SetStringAttribute(file.get(), root, "model_hash", h.model_hash);
+    SetStringAttribute(file.get(), root, "settings_json", h.settings_json);
+    SetScalarAttribute<int64_t>(file.get(), root, "complete_generations",
+                                static_cast<int64_t>(log.generations.size()));
+    WriteDocuments(file.get(), path, h.documents);
+    Id generations(H5Gcreate2(file.get(), "generations", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Gclose);
+    Check(generations.ok(), "{}: cannot create /generations", path);
+    for (const GenerationRecord& record : log.generations) {
+      WriteGeneration(generations.get(), path, record, static_cast<int>(h.documents.size()));
     }
-    // Make the bytes durable before the rename makes them the log.
-    if (FILE* stream = std::fopen(temporary.c_str(), "rb")) {
-      ::fsync(fileno(stream));
-      std::fclose(stream);
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    Check(!error, "{}: cannot replace the search log: {}", path, error.message());
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw;
-  }
+    Check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0, "{}: cannot flush", temporary);
+  });
 }
 
 SearchLog LoadSearchLog(const std::string& path, int num_factors) {

@@ -47,14 +47,5 @@ TEST(ReadFactorFile, RejectsBadFiles) {
   }
 }
 
-TEST(WriteFileAtomically, ReplacesTheFile) {
-  const std::string path = Write("atomic.txt", "old");
-  WriteFileAtomically(path, "new\n");
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_EQ(text, "new\n");
-  std::filesystem::remove(path);
-}
-
 }  // namespace
 }  // namespace ropescale::search
