@@ -31,6 +31,7 @@ int RunProgram(int argc, char** argv) {
   ropescale::cli::AddPretrainCommand(app);
   ropescale::cli::AddEvalCommand(app);
   ropescale::cli::AddSearchCommand(app);
+  ropescale::cli::AddTrainCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,20 @@
+#pragma once
+// The checkpoints of a training run: PATH always holds the newest (written atomically: a kill
+// during the write leaves the previous one), and the last `keep` periodic ones stay next to it as
+// PATH-STEM.stepNNNNNNNN.h5 (hard links to the files PATH held, so keeping them costs no copy).
+#include <cstdint>
+#include <string>
+
+#include "io/checkpoint.h"
+
+namespace ropescale {
+
+// "run/model.h5", 120 -> "run/model.step00000120.h5".
+std::string SnapshotPath(const std::string& path, int64_t step);
+
+// Writes `checkpoint` to `path`; with keep > 0 also links it as SnapshotPath(path, step) and
+// removes the older snapshots of `path` beyond the newest `keep`.
+void WriteTrainingCheckpoint(const std::string& path, const Checkpoint& checkpoint, int64_t step,
+                             int keep);
+
+}  // namespace ropescale

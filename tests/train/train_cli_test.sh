@@ -1,0 +1,104 @@
+# `ropescale train` end to end on a tiny model (window 32 -> 128): help, bad input, SIGTERM then
+# --resume bit-identical to an uninterrupted run, kill -9 during checkpoint writes never leaves an
+# unreadable checkpoint, a NaN stops with the last checkpoint intact, SIGUSR1 under mpirun -np 2.
+set -euo pipefail
+: "${ROPESCALE_BIN:?set ROPESCALE_BIN to the ropescale program}"
+: "${ROPESCALE_SOURCE_DIR:?set ROPESCALE_SOURCE_DIR to the source tree}"
+source "$ROPESCALE_SOURCE_DIR/env/mpi-env.sh"
+WORK=$(mktemp -d /tmp/ropescale-train-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+CORPUS="$ROPESCALE_SOURCE_DIR/data/corpus/heldout"
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+cursor() { h5dump -a /training/data_cursor "$1" | awk '/\(0\)/{print $2}'; }
+
+"$ROPESCALE_BIN" --log-level warn pretrain --corpus "$CORPUS" --out "$WORK/base.h5" --hidden 32 \
+  --layers 1 --heads 2 --kv-heads 2 --ffn 64 --context 32 --batch 2 --steps 1 --warmup 1 \
+  --threads 1 > /dev/null
+cat > "$WORK/factors.json" <<'JSON'
+{"rope_type": "longrope", "original_max_position_embeddings": 32, "factor": 4.0,
+ "short_factor": [1, 1, 1, 1, 1, 1, 1, 1],
+ "long_factor": [1.0, 1.2, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0]}
+JSON
+train() {
+  OMP_NUM_THREADS=1 "$ROPESCALE_BIN" --log-level warn train --model "$WORK/base.h5" \
+    --data "$CORPUS" --factors "$WORK/factors.json" --short-len 32 --long-len 128 \
+    --global-batch-tokens 512 --lr 3e-3 --warmup 2 --seed 3 --threads 1 "$@"
+}
+
+"$ROPESCALE_BIN" train --help | grep -q -- "--long-token-share" || fail "--help lacks options"
+
+# Bad input: named in the message, non-zero exit, nothing written.
+if train --steps 2 --out "$WORK/base.h5" 2> "$WORK/err.txt"; then fail "--out = --model accepted"; fi
+grep -q -- "--out" "$WORK/err.txt" || fail "no message naming --out: $(cat "$WORK/err.txt")"
+if train --steps 2 --out "$WORK/x.h5" --data "$WORK/nope" 2> "$WORK/err.txt"; then
+  fail "missing --data accepted"
+fi
+grep -q "nope" "$WORK/err.txt" || fail "no message naming the data path: $(cat "$WORK/err.txt")"
+[[ ! -e "$WORK/x.h5" ]] || fail "a failed run wrote --out"
+
+# 1. Uninterrupted.
+train --steps 40 --out "$WORK/full.h5" --metrics "$WORK/full.jsonl" > /dev/null
+[[ $(wc -l < "$WORK/full.jsonl") -eq 40 ]] || fail "metrics: expected 40 lines"
+
+# 2. SIGTERM mid-run -> exit 75 with a checkpoint, then --resume: bit-identical weights.
+train --steps 40 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" > /dev/null &
+pid=$!
+for _ in $(seq 1 3000); do
+  [[ -s "$WORK/sig.jsonl" ]] && break
+  sleep 0.01
+done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+[[ $rc -eq 75 ]] || fail "SIGTERM: exit code $rc, expected 75"
+stopped=$(cursor "$WORK/sig.h5")
+echo "stopped at step $stopped of 40"
+[[ $stopped -ge 1 && $stopped -lt 40 ]] || fail "the stop did not land mid-run"
+train --steps 40 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" --resume > /dev/null
+h5diff "$WORK/full.h5" "$WORK/sig.h5" /weights /weights || fail "resumed weights differ"
+h5diff "$WORK/full.h5" "$WORK/sig.h5" /training/m /training/m || fail "resumed moments differ"
+[[ $(wc -l < "$WORK/sig.jsonl") -eq 40 ]] || fail "resumed metrics: expected 40 lines"
+
+# 3. kill -9 at random moments of a run that checkpoints every step: the checkpoint at --out is
+# always readable.
+train --steps 2 --out "$WORK/k9.h5" > /dev/null
+for attempt in 1 2 3 4 5; do
+  train --steps 400 --out "$WORK/k9.h5" --resume --checkpoint-every 1 --keep-checkpoints 1 \
+    > /dev/null 2>&1 &
+  pid=$!
+  sleep "0.$((RANDOM % 9 + 1))"
+  kill -9 "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+  "$ROPESCALE_BIN" --log-level warn score --model "$WORK/k9.h5" --tokens 72,101,108 > /dev/null ||
+    fail "after kill -9 #$attempt the checkpoint is unreadable"
+  echo "kill -9 #$attempt: checkpoint at step $(cursor "$WORK/k9.h5") readable"
+done
+
+# 4. A NaN at step 5: exit 1 naming the step, the checkpoint of step 4 intact.
+rc=0
+train --steps 10 --out "$WORK/nan.h5" --checkpoint-every 1 --inject-nan-at-step 5 \
+  > /dev/null 2> "$WORK/err.txt" || rc=$?
+[[ $rc -eq 1 ]] || fail "NaN: exit code $rc, expected 1"
+grep -q "step 5" "$WORK/err.txt" || fail "NaN message does not name step 5: $(cat "$WORK/err.txt")"
+[[ $(cursor "$WORK/nan.h5") -eq 5 ]] || fail "NaN: the last good checkpoint is not step 5's"
+
+# 5. Two ranks, SIGUSR1 (what Slurm sends with --signal) to mpirun: checkpoint and exit 75.
+OMP_NUM_THREADS=1 mpirun -np 2 "$ROPESCALE_BIN" --log-level warn train --model "$WORK/base.h5" \
+  --data "$CORPUS" --factors "$WORK/factors.json" --short-len 32 --long-len 128 \
+  --global-batch-tokens 512 --lr 3e-3 --warmup 2 --seed 3 --threads 1 --steps 2000 \
+  --out "$WORK/mpi.h5" --metrics "$WORK/mpi.jsonl" > /dev/null &
+pid=$!
+for _ in $(seq 1 3000); do
+  [[ -s "$WORK/mpi.jsonl" ]] && break
+  sleep 0.01
+done
+kill -USR1 "$pid"
+rc=0
+wait "$pid" || rc=$?
+[[ $rc -eq 75 ]] || fail "mpirun + SIGUSR1: exit code $rc, expected 75"
+stopped=$(cursor "$WORK/mpi.h5")
+[[ $stopped -ge 1 && $stopped -lt 2000 ]] || fail "mpirun + SIGUSR1: no mid-run checkpoint"
+echo "train_cli_test: OK"
