@@ -10,5 +10,6 @@ void AddScoreCommand(CLI::App& app);     // loss + last logits of one token sequ
 void AddPretrainCommand(CLI::App& app);  // plain short-context CPU pretraining
 void AddEvalCommand(CLI::App& app);      // perplexity by length and RoPE
 void AddSearchCommand(CLI::App& app);    // distributed evolutionary factor search
+void AddTokenizeCommand(CLI::App& app);  // *.txt folder -> token-shard file
 
 }  // namespace ropescale::cli

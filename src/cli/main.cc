@@ -31,6 +31,7 @@ int RunProgram(int argc, char** argv) {
   ropescale::cli::AddPretrainCommand(app);
   ropescale::cli::AddEvalCommand(app);
   ropescale::cli::AddSearchCommand(app);
+  ropescale::cli::AddTokenizeCommand(app);
 
   try {
     app.parse(argc, argv);
