@@ -30,7 +30,7 @@ std::string TypeDescription(hid_t type) {
   const size_t bits = H5Tget_size(type) * 8;
   switch (type_class) {
     case H5T_INTEGER:
-      return fmt::format("int{}", bits);
+      return fmt::format("{}int{}", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", bits);
     case H5T_FLOAT:
       return fmt::format("float{}", bits);
     case H5T_STRING:
@@ -329,6 +329,102 @@ std::vector<uint64_t> Object::ReadUint64(std::string_view name) const {
   Object dataset = OpenTyped(*this, name, H5T_INTEGER, 8, "uint64", shape);
   Check(shape.size() == 1, "{}: expected a 1-D dataset, found rank {}", Where(name), shape.size());
   return ReadAll<uint64_t>(*this, name, dataset, shape, H5T_NATIVE_UINT64);
+}
+
+void Object::WriteInt64(std::string_view name, const std::vector<int64_t>& data) const {
+  CreateDataset(*this, name, H5T_STD_I64LE, {static_cast<int64_t>(data.size())}, H5T_NATIVE_INT64,
+                data.data());
+}
+
+std::vector<int64_t> Object::ReadInt64(std::string_view name) const {
+  std::vector<int64_t> shape;
+  Object dataset = OpenTyped(*this, name, H5T_INTEGER, 8, "int64", shape);
+  Handle type(H5Dget_type(dataset.id()), H5Tclose);
+  Check(H5Tget_sign(type.get()) == H5T_SGN_2, "{}: dataset is uint64, expected int64", Where(name));
+  Check(shape.size() == 1, "{}: expected a 1-D dataset, found rank {}", Where(name), shape.size());
+  return ReadAll<int64_t>(*this, name, dataset, shape, H5T_NATIVE_INT64);
+}
+
+void Object::WriteInt32As(std::string_view name, const std::vector<int32_t>& data, hid_t file_type,
+                          int deflate_level) const {
+  const hsize_t count = data.size();
+  Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (deflate_level > 0 && count > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+    const hsize_t chunk = std::min<hsize_t>(count, hsize_t{1} << 20);
+    Check(H5Pset_chunk(properties.get(), 1, &chunk) >= 0 &&
+              H5Pset_deflate(properties.get(), static_cast<unsigned>(deflate_level)) >= 0,
+          "{}: cannot set up chunked compression{}", Where(name), Hdf5Detail());
+  }
+  const std::string n(name);
+  Handle space = Simple({static_cast<int64_t>(count)});
+  Handle dataset(H5Dcreate2(id(), n.c_str(), file_type, space.get(), H5P_DEFAULT, properties.get(),
+                            H5P_DEFAULT),
+                 H5Dclose);
+  Check(dataset.valid(), "{}: cannot create dataset{}", Where(name), Hdf5Detail());
+  Check(count == 0 || H5Dwrite(dataset.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                               data.data()) >= 0,
+        "{}: cannot write dataset{}", Where(name), Hdf5Detail());
+}
+
+std::vector<int32_t> Object::ReadInt32(std::string_view name) const {
+  std::vector<int64_t> shape;
+  Object dataset = OpenDataset(name);
+  Handle type(H5Dget_type(dataset.id()), H5Tclose);
+  Check(H5Tget_class(type.get()) == H5T_INTEGER, "{}: dataset is {}, expected integers",
+        Where(name), TypeDescription(type.get()));
+  Handle space(H5Dget_space(dataset.id()), H5Sclose);
+  shape = ShapeOf(space.get());
+  Check(shape.size() == 1, "{}: expected a 1-D dataset, found rank {}", Where(name), shape.size());
+  return ReadAll<int32_t>(*this, name, dataset, shape, H5T_NATIVE_INT32);
+}
+
+void Object::WriteStrings(std::string_view name, const std::vector<std::string>& data) const {
+  std::vector<const char*> pointers;
+  pointers.reserve(data.size());
+  for (const std::string& text : data) pointers.push_back(text.c_str());
+  Handle type = Utf8VariableString();
+  CreateDataset(*this, name, type.get(), {static_cast<int64_t>(data.size())}, type.get(),
+                pointers.data());
+}
+
+std::vector<std::string> Object::ReadStrings(std::string_view name) const {
+  Object dataset = OpenDataset(name);
+  Handle type(H5Dget_type(dataset.id()), H5Tclose);
+  Check(H5Tget_class(type.get()) == H5T_STRING, "{}: dataset is {}, expected strings", Where(name),
+        TypeDescription(type.get()));
+  Handle space(H5Dget_space(dataset.id()), H5Sclose);
+  const std::vector<int64_t> shape = ShapeOf(space.get());
+  Check(shape.size() == 1, "{}: expected a 1-D dataset, found rank {}", Where(name), shape.size());
+  const size_t count = static_cast<size_t>(shape[0]);
+  std::vector<std::string> strings;
+  strings.reserve(count);
+  if (count == 0) return strings;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Handle memtype = Utf8VariableString();
+    std::vector<char*> pointers(count, nullptr);
+    Check(H5Dread(dataset.id(), memtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) >= 0,
+          "{}: cannot read dataset (truncated or corrupt file?){}", Where(name), Hdf5Detail());
+    for (char* text : pointers) strings.emplace_back(text == nullptr ? "" : text);
+    H5Dvlen_reclaim(memtype.get(), space.get(), H5P_DEFAULT, pointers.data());
+    return strings;
+  }
+  const size_t size = H5Tget_size(type.get());
+  Handle memtype(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(memtype.get(), size);
+  std::vector<char> buffer(count * size);
+  Check(H5Dread(dataset.id(), memtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) >= 0,
+        "{}: cannot read dataset (truncated or corrupt file?){}", Where(name), Hdf5Detail());
+  for (size_t i = 0; i < count; ++i) {
+    const char* begin = buffer.data() + i * size;
+    strings.emplace_back(begin, strnlen(begin, size));
+  }
+  return strings;
+}
+
+std::string Object::DatasetType(std::string_view name) const {
+  Object dataset = OpenDataset(name);
+  Handle type(H5Dget_type(dataset.id()), H5Tclose);
+  return TypeDescription(type.get());
 }
 
 Object CreateFile(const std::string& path) {

@@ -81,6 +81,24 @@ class Object {
   std::vector<double> ReadFloat64(std::string_view name) const;
   std::vector<uint64_t> ReadUint64(std::string_view name) const;
 
+  // 1-D integer and string datasets.
+  void WriteInt64(std::string_view name, const std::vector<int64_t>& data) const;
+  std::vector<int64_t> ReadInt64(std::string_view name) const;  // int64 datasets only
+  // Stores int32 values as `file_type` (e.g. H5T_STD_U16LE; HDF5 converts element by element
+  // and would clamp a value that does not fit, so the caller checks the range first);
+  // `deflate_level` 1..9 stores it chunked and compressed (when the HDF5 build has deflate),
+  // 0 contiguous.
+  void WriteInt32As(std::string_view name, const std::vector<int32_t>& data, hid_t file_type,
+                    int deflate_level = 0) const;
+  // Reads any 1-D integer dataset into int32 (HDF5 converts; values beyond the int32 range are
+  // clamped to it, so callers range-check what they read).
+  std::vector<int32_t> ReadInt32(std::string_view name) const;
+  void WriteStrings(std::string_view name, const std::vector<std::string>& data) const;
+  // Reads a 1-D dataset of variable- or fixed-length strings.
+  std::vector<std::string> ReadStrings(std::string_view name) const;
+  // The element type of a dataset as text: "uint16", "int64", "float32", "string", ...
+  std::string DatasetType(std::string_view name) const;
+
  private:
   Handle handle_;
   std::string file_;

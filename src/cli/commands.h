@@ -11,5 +11,6 @@ void AddPretrainCommand(CLI::App& app);  // plain short-context CPU pretraining
 void AddEvalCommand(CLI::App& app);      // perplexity by length and RoPE
 void AddSearchCommand(CLI::App& app);    // distributed evolutionary factor search
 void AddTrainCommand(CLI::App& app);     // mixed context window fine-tuning
+void AddTokenizeCommand(CLI::App& app);  // *.txt folder -> token-shard file
 
 }  // namespace ropescale::cli

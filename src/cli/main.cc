@@ -32,6 +32,7 @@ int RunProgram(int argc, char** argv) {
   ropescale::cli::AddEvalCommand(app);
   ropescale::cli::AddSearchCommand(app);
   ropescale::cli::AddTrainCommand(app);
+  ropescale::cli::AddTokenizeCommand(app);
 
   try {
     app.parse(argc, argv);
