@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/buffer_view.h"
 #include "src/model/batch.h"
 #include "src/model/model_config.h"
 #include "src/model/tensor.h"
@@ -46,8 +47,22 @@ struct OptimizerState {
   int64_t step = 0;
   ParameterSet m;
   ParameterSet v;
+  // fp32 master weights, for a backend whose working weights are in lower precision (bf16 on the
+  // device). Empty when the working weights ARE the fp32 master copy (the CPU backend): then
+  // GetParameters() is the master copy and nothing more is needed to resume.
+  ParameterSet master;
 };
 
+// Activations contract: Forward(keep_activations = true) keeps what the next Backward() needs;
+// any number of Forward(keep_activations = false) calls in between (evaluation, scoring) never
+// touch them. The next Forward(keep_activations = true) replaces them.
+//
+// Gradients live inside the backend as ONE flat buffer (GradientBuffer(): every parameter in
+// ParameterShapes order, float32, on the backend's memory space), so a data-parallel trainer
+// all-reduces them in place through a Communicator (src/dist) without a copy per tensor:
+//   ZeroGradients(); Forward(keep); Backward(global_weight); comm.AllReduceSum(GradientBuffer());
+//   OptimizerStep(...)  -> the clip norm is the norm of the reduced gradients, the same on every
+//   rank, so every rank takes the same step.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -55,35 +70,42 @@ class Backend {
   virtual std::string Name() const = 0;
   virtual const ModelConfig& Config() const = 0;
 
-  // Weights by HF name (see ParameterShapes). Set checks names and shapes.
+  // Weights by HF name (see ParameterShapes). Set checks names and shapes and sets the fp32
+  // master copy (and the working copy derived from it). Get returns the fp32 master copy.
   virtual void SetParameters(const ParameterSet& params) = 0;
   virtual ParameterSet GetParameters() const = 0;
+  // True when every weight (master and working copy) and every optimizer moment is finite.
+  virtual bool AllFinite() const = 0;
 
   // Runs the model on a batch; the loss is the per-token-weighted cross-entropy sum.
   virtual ForwardOutput Forward(const Batch& batch, const ForwardOptions& options) = 0;
 
   // Back-propagates the loss of the last Forward(keep_activations = true), divided by
-  // loss_normalizer (the total weight of the global batch), and ADDS to the gradients.
+  // loss_normalizer (the total weight of the GLOBAL batch, all ranks and micro-batches), and
+  // ADDS to the gradients. Throws Error when no activations are kept.
   virtual void Backward(double loss_normalizer) = 0;
   virtual void ZeroGradients() = 0;
+  // The flat gradient buffer (see above); valid until the backend is destroyed.
+  virtual BufferView GradientBuffer() = 0;
+  // Copies of the gradients by name (tests, debugging); not for every step.
   virtual ParameterSet GetGradients() const = 0;
-  // Replaces the gradients (e.g. after a host-side all-reduce across ranks).
   virtual void SetGradients(const ParameterSet& grads) = 0;
 
   // One AdamW step on the current gradients with learning rate lr; returns the global gradient
-  // norm before clipping.
+  // norm before clipping. A non-finite norm leaves weights and moments untouched.
   virtual double OptimizerStep(const AdamWConfig& config, double lr) = 0;
   virtual OptimizerState GetOptimizerState() const = 0;
   virtual void SetOptimizerState(const OptimizerState& state) = 0;
 };
 
 struct BackendOptions {
-  std::string name = "cpu";  // "cpu" or "cuda"
+  std::string name = "cpu";  // a registered backend (see backend_registry.h)
   int num_threads = 0;       // CPU: 0 = all hardware threads
   int device = 0;            // CUDA device ordinal
 };
 
-// Creates a backend with zero-initialised weights; call SetParameters next.
+// Creates the registered backend `options.name` with zero-initialised weights; call
+// SetParameters next. Throws Error naming the backend and the registered ones when unknown.
 std::unique_ptr<Backend> CreateBackend(const ModelConfig& config, const BackendOptions& options);
 
 }  // namespace ropescale

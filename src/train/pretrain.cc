@@ -142,15 +142,11 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
   auto write_checkpoint = [&](int64_t next_step) {
     Checkpoint checkpoint;
     checkpoint.config = options.model;
+    Check(backend->AllFinite(),
+          "pretrain: step {}: a weight or optimizer moment is not finite (diverged); no "
+          "checkpoint written; the last good one (if any) is {}",
+          next_step, options.out_path);
     checkpoint.weights = backend->GetParameters();
-    for (const auto& [name, tensor] : checkpoint.weights) {
-      for (float value : tensor.data) {
-        Check(std::isfinite(value),
-              "pretrain: step {}: weight {} holds {} (diverged); no "
-              "checkpoint written; the last good one (if any) is {}",
-              next_step, name, value, options.out_path);
-      }
-    }
     state.optimizer = backend->GetOptimizerState();
     state.data_cursor = next_step;
     checkpoint.training = state;

@@ -85,6 +85,7 @@ class ScriptedModel final : public Backend {
   const ModelConfig& Config() const override { return config_; }
   void SetParameters(const ParameterSet&) override {}
   ParameterSet GetParameters() const override { return {}; }
+  bool AllFinite() const override { return true; }
   ForwardOutput Forward(const Batch& batch, const ForwardOptions& options) override {
     ForwardOutput out;
     const ByteTokenizer tokenizer;
@@ -103,6 +104,7 @@ class ScriptedModel final : public Backend {
   }
   void Backward(double) override {}
   void ZeroGradients() override {}
+  BufferView GradientBuffer() override { return {}; }
   ParameterSet GetGradients() const override { return {}; }
   void SetGradients(const ParameterSet&) override {}
   double OptimizerStep(const AdamWConfig&, double) override { return 0.0; }

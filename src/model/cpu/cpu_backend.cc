@@ -1,45 +1,21 @@
 // Parameters, gradients, optimizer state and the AdamW step of the CPU backend.
 #include "src/model/cpu/cpu_backend.h"
 
-#include <fmt/ranges.h>
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <cmath>
+#include <utility>
 
 #include "src/core/error.h"
 #include "src/model/cpu/adamw.h"
 #include "src/model/cpu/gemm.h"
 #include "src/model/cpu/grad_norm.h"
+#include "src/model/cpu/parallel.h"
 
 namespace ropescale::cpu {
 
 bool PassiveWaitDefaultInstalled();  // omp_wait_policy.cc
-
-namespace {
-
-ParameterSet ZerosLike(const ModelConfig& config) {
-  ParameterSet set;
-  for (const auto& [name, shape] : ParameterShapes(config)) set.emplace(name, Tensor(shape));
-  return set;
-}
-
-// Copies `from` into `to` after checking that both hold the same names and shapes.
-void CopyChecked(const ParameterSet& from, ParameterSet& to, const char* what) {
-  for (const auto& [name, tensor] : from) {
-    Check(to.count(name) == 1, "{}: unexpected tensor '{}' for this model config", what, name);
-  }
-  for (auto& [name, tensor] : to) {
-    auto it = from.find(name);
-    Check(it != from.end(), "{}: tensor '{}' is missing", what, name);
-    Check(it->second.shape == tensor.shape, "{}: tensor '{}' has shape [{}], expected [{}]", what,
-          name, fmt::join(it->second.shape, ","), fmt::join(tensor.shape, ","));
-    Check(it->second.numel() == tensor.numel(), "{}: tensor '{}' has {} values for its shape", what,
-          name, it->second.numel());
-  }
-  for (auto& [name, tensor] : to) tensor.data = from.at(name).data;
-}
-
-}  // namespace
 
 ThreadScope::ThreadScope(int num_threads) : previous_(omp_get_max_threads()) {
   omp_set_num_threads(num_threads);
@@ -51,28 +27,43 @@ CpuBackend::CpuBackend(const ModelConfig& config, int num_threads)
   ValidateModelConfig(config_);
   passive_wait_ = PassiveWaitDefaultInstalled();
   UseSingleThreadedBlas();
-  params_ = ZerosLike(config_);
-  grads_ = ZerosLike(config_);
-  adam_m_ = ZerosLike(config_);
-  adam_v_ = ZerosLike(config_);
+  params_ = FlatParameters(config_);
+  grads_ = FlatParameters(config_);
+  adam_m_ = FlatParameters(config_);
+  adam_v_ = FlatParameters(config_);
 }
 
 void CpuBackend::SetParameters(const ParameterSet& params) {
-  CopyChecked(params, params_, "SetParameters");
+  params_.CopyFrom(params, "SetParameters");
 }
 
-void CpuBackend::ZeroGradients() {
-  for (auto& [name, tensor] : grads_) std::fill(tensor.data.begin(), tensor.data.end(), 0.0f);
+bool CpuBackend::AllFinite() const {
+  ThreadScope threads(num_threads_);
+  int64_t bad = 0;
+  for (const FlatParameters* set : {&params_, &adam_m_, &adam_v_}) {
+    const float* x = set->values().data();
+    const int64_t n = set->size();
+#pragma omp parallel for schedule(static) reduction(+ : bad) if (n >= kMinParallelWork)
+    for (int64_t i = 0; i < n; ++i) bad += std::isfinite(x[i]) ? 0 : 1;
+  }
+  return bad == 0;
 }
 
-void CpuBackend::SetGradients(const ParameterSet& grads) {
-  CopyChecked(grads, grads_, "SetGradients");
-}
+void CpuBackend::ZeroGradients() { grads_.Fill(0.0f); }
+
+void CpuBackend::SetGradients(const ParameterSet& grads) { grads_.CopyFrom(grads, "SetGradients"); }
 
 double CpuBackend::OptimizerStep(const AdamWConfig& config, double lr) {
   ThreadScope threads(num_threads_);
+  // The norm of the whole gradient buffer (after a caller's all-reduce: the global norm),
+  // summed tensor by tensor in name order as the ParameterSet-based backend did, so the
+  // numbers stay bit-identical to it.
+  const float* grad = grads_.values().data();
   double sum_sq = 0.0;
-  for (const auto& [name, grad] : grads_) sum_sq += SumOfSquares(grad.numel(), grad.data.data());
+  for (const auto& [name, index] : grads_.by_name()) {
+    const FlatParameters::Entry& e = grads_.entries()[index];
+    sum_sq += SumOfSquares(e.count, grad + e.offset);
+  }
   const double norm = std::sqrt(sum_sq);
   // A non-finite gradient leaves weights and moments untouched; the caller sees the norm.
   if (!std::isfinite(norm)) return norm;
@@ -84,10 +75,12 @@ double CpuBackend::OptimizerStep(const AdamWConfig& config, double lr) {
   step.grad_scale =
       config.grad_clip > 0.0 && norm > config.grad_clip ? config.grad_clip / (norm + 1e-6) : 1.0;
   step.step = ++step_;
-  for (auto& [name, param] : params_) {
-    step.weight_decay = param.shape.size() >= 2 ? config.weight_decay : 0.0;
-    AdamWUpdate(param.numel(), step, grads_.at(name).data.data(), param.data.data(),
-                adam_m_.at(name).data.data(), adam_v_.at(name).data.data());
+  float* param = params_.values().data();
+  float* m = adam_m_.values().data();
+  float* v = adam_v_.values().data();
+  for (const FlatParameters::Entry& e : params_.entries()) {
+    step.weight_decay = e.shape.size() >= 2 ? config.weight_decay : 0.0;
+    AdamWUpdate(e.count, step, grad + e.offset, param + e.offset, m + e.offset, v + e.offset);
   }
   return norm;
 }
@@ -95,26 +88,35 @@ double CpuBackend::OptimizerStep(const AdamWConfig& config, double lr) {
 OptimizerState CpuBackend::GetOptimizerState() const {
   OptimizerState state;
   state.step = step_;
-  state.m = adam_m_;
-  state.v = adam_v_;
-  return state;
+  state.m = adam_m_.ToParameterSet();
+  state.v = adam_v_.ToParameterSet();
+  return state;  // master stays empty: params_ is the fp32 master copy
 }
 
 void CpuBackend::SetOptimizerState(const OptimizerState& state) {
   Check(state.step >= 0, "SetOptimizerState: step must be >= 0 (got {})", state.step);
-  if (state.step == 0 && state.m.empty() && state.v.empty()) {
-    adam_m_ = ZerosLike(config_);
-    adam_v_ = ZerosLike(config_);
-  } else {
-    CopyChecked(state.m, adam_m_, "SetOptimizerState (m)");
-    CopyChecked(state.v, adam_v_, "SetOptimizerState (v)");
+  // Check everything before changing anything.
+  const bool fresh = state.step == 0 && state.m.empty() && state.v.empty();
+  FlatParameters m(config_), v(config_), master;
+  if (!fresh) {
+    m.CopyFrom(state.m, "SetOptimizerState (m)");
+    v.CopyFrom(state.v, "SetOptimizerState (v)");
   }
+  // fp32 master weights written by a backend with lower-precision working weights: they are
+  // the weights to resume from, so they replace this backend's (fp32) weights.
+  if (!state.master.empty()) {
+    master = FlatParameters(config_);
+    master.CopyFrom(state.master, "SetOptimizerState (master)");
+  }
+  adam_m_ = std::move(m);
+  adam_v_ = std::move(v);
+  if (master.size() > 0) params_ = std::move(master);
   step_ = state.step;
 }
 
-CpuBackend::LayerWeights CpuBackend::Layer(ParameterSet& set, int layer) const {
+CpuBackend::LayerWeights CpuBackend::Layer(FlatParameters& set, int layer) const {
   const std::string p = fmt::format("model.layers.{}.", layer);
-  auto at = [&](const char* suffix) { return set.at(p + suffix).data.data(); };
+  auto at = [&](const char* suffix) { return set.Find(p + suffix); };
   return {at("input_layernorm.weight"),  at("self_attn.q_proj.weight"),
           at("self_attn.k_proj.weight"), at("self_attn.v_proj.weight"),
           at("self_attn.o_proj.weight"), at("post_attention_layernorm.weight"),
@@ -122,14 +124,12 @@ CpuBackend::LayerWeights CpuBackend::Layer(ParameterSet& set, int layer) const {
           at("mlp.down_proj.weight")};
 }
 
-float* CpuBackend::Embedding(ParameterSet& set) const {
-  return set.at("model.embed_tokens.weight").data.data();
+float* CpuBackend::Embedding(FlatParameters& set) const {
+  return set.Find("model.embed_tokens.weight");
 }
-float* CpuBackend::FinalNorm(ParameterSet& set) const {
-  return set.at("model.norm.weight").data.data();
-}
-float* CpuBackend::LmHead(ParameterSet& set) const {
-  return config_.tie_word_embeddings ? Embedding(set) : set.at("lm_head.weight").data.data();
+float* CpuBackend::FinalNorm(FlatParameters& set) const { return set.Find("model.norm.weight"); }
+float* CpuBackend::LmHead(FlatParameters& set) const {
+  return config_.tie_word_embeddings ? Embedding(set) : set.Find("lm_head.weight");
 }
 
 }  // namespace ropescale::cpu

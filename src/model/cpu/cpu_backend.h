@@ -7,6 +7,7 @@
 
 #include "src/model/backend.h"
 #include "src/model/cpu/token_rotary.h"
+#include "src/model/flat_parameters.h"
 
 namespace ropescale::cpu {
 
@@ -71,12 +72,14 @@ class CpuBackend final : public Backend {
   bool passive_wait() const { return passive_wait_; }
 
   void SetParameters(const ParameterSet& params) override;
-  ParameterSet GetParameters() const override { return params_; }
+  ParameterSet GetParameters() const override { return params_.ToParameterSet(); }
+  bool AllFinite() const override;
 
   ForwardOutput Forward(const Batch& batch, const ForwardOptions& options) override;
   void Backward(double loss_normalizer) override;
   void ZeroGradients() override;
-  ParameterSet GetGradients() const override { return grads_; }
+  BufferView GradientBuffer() override { return HostView(grads_.values()); }
+  ParameterSet GetGradients() const override { return grads_.ToParameterSet(); }
   void SetGradients(const ParameterSet& grads) override;
 
   double OptimizerStep(const AdamWConfig& config, double lr) override;
@@ -87,23 +90,23 @@ class CpuBackend final : public Backend {
   struct LayerWeights {
     float *ln1, *wq, *wk, *wv, *wo, *ln2, *gate, *up, *down;
   };
-  LayerWeights Layer(ParameterSet& set, int layer) const;
-  float* Embedding(ParameterSet& set) const;
-  float* FinalNorm(ParameterSet& set) const;
-  float* LmHead(ParameterSet& set) const;  // the embedding when tied
+  LayerWeights Layer(FlatParameters& set, int layer) const;
+  float* Embedding(FlatParameters& set) const;
+  float* FinalNorm(FlatParameters& set) const;
+  float* LmHead(FlatParameters& set) const;  // the embedding when tied
 
   // The whole model on a (sub-)batch, on the calling thread's resources: st holds what a
   // following BackwardRows needs (keep) or is scratch.
   ForwardOutput ForwardRows(const Batch& batch, const ForwardOptions& options, ForwardState& st);
   // Adds the gradient of st's loss / normalizer to grads.
   void BackwardRows(const ForwardState& st, double normalizer, BackwardBuffers& buf,
-                    ParameterSet& grads);
+                    FlatParameters& grads);
   // x: the residual stream [N, H], updated in place.
   void LayerForward(int layer, ForwardState& state, LayerActivations& a, std::vector<float>& x,
                     bool keep);
   // dx: gradient of the residual stream after the layer in, before the layer out.
   void LayerBackward(int layer, const ForwardState& state, const LayerActivations& a,
-                     std::vector<float>& dx, BackwardBuffers& buf, ParameterSet& grads);
+                     std::vector<float>& dx, BackwardBuffers& buf, FlatParameters& grads);
   // Row groups for a batch of B rows: one per thread when there are several rows, so a whole
   // step has one fork/join instead of hundreds (see README); 1 = parallelise inside the kernels.
   int RowGroups(int batch_size) const;
@@ -111,17 +114,19 @@ class CpuBackend final : public Backend {
   ModelConfig config_;
   int num_threads_;
   bool passive_wait_ = false;
-  ParameterSet params_;
-  ParameterSet grads_;
-  ParameterSet adam_m_;
-  ParameterSet adam_v_;
+  // Weights (the fp32 master copy), gradients and Adam moments, each one flat buffer in
+  // ParameterShapes order.
+  FlatParameters params_;
+  FlatParameters grads_;
+  FlatParameters adam_m_;
+  FlatParameters adam_v_;
   int64_t step_ = 0;
   // Per row group: the last Forward(keep_activations = true), forward-only scratch (one layer
   // slot, reused), backward buffers, and gradients (groups > 1; reduced into grads_ in order).
   std::vector<ForwardState> states_;
   std::vector<ForwardState> scratch_;
   std::vector<BackwardBuffers> grad_buffers_;
-  std::vector<ParameterSet> group_grads_;
+  std::vector<FlatParameters> group_grads_;
   int kept_groups_ = 0;  // row groups of the kept forward; 0 = nothing kept
 };
 

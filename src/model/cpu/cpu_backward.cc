@@ -18,7 +18,8 @@
 namespace ropescale::cpu {
 
 void CpuBackend::LayerBackward(int layer, const ForwardState& st, const LayerActivations& a,
-                               std::vector<float>& dx, BackwardBuffers& buf, ParameterSet& grads) {
+                               std::vector<float>& dx, BackwardBuffers& buf,
+                               FlatParameters& grads) {
   const ModelConfig& c = config_;
   const int N = st.batch * st.seq_len, H = c.hidden_size, I = c.intermediate_size;
   const int qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
@@ -74,17 +75,15 @@ void CpuBackend::Backward(double loss_normalizer) {
   }
   // Each row group into its own gradients, then summed into grads_ in group order.
   group_grads_.resize(groups);
-  for (ParameterSet& set : group_grads_) {
-    if (set.empty()) set = grads_;
+  for (FlatParameters& set : group_grads_) {
+    if (set.size() != grads_.size()) set = FlatParameters(config_);
   }
   std::vector<std::exception_ptr> errors(groups);
 #pragma omp parallel for num_threads(groups) schedule(static, 1)
   for (int g = 0; g < groups; ++g) {
     omp_set_num_threads(1);  // kernels inside a group run on its thread (no nested teams)
     try {
-      for (auto& [name, tensor] : group_grads_[g]) {
-        std::fill(tensor.data.begin(), tensor.data.end(), 0.0f);
-      }
+      group_grads_[g].Fill(0.0f);
       BackwardRows(states_[g], loss_normalizer, grad_buffers_[g], group_grads_[g]);
     } catch (...) {
       errors[g] = std::current_exception();
@@ -93,22 +92,21 @@ void CpuBackend::Backward(double loss_normalizer) {
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  for (auto& [name, total] : grads_) {
-    float* out = total.data.data();
-    const int64_t n = total.numel();
-    std::vector<const float*> parts(groups);
-    for (int g = 0; g < groups; ++g) parts[g] = group_grads_[g].at(name).data.data();
+  // One loop over the flat buffers; each value sums the groups in group order (deterministic).
+  float* out = grads_.values().data();
+  const int64_t n = grads_.size();
+  std::vector<const float*> parts(groups);
+  for (int g = 0; g < groups; ++g) parts[g] = group_grads_[g].values().data();
 #pragma omp parallel for schedule(static) if (n >= kMinParallelWork)
-    for (int64_t i = 0; i < n; ++i) {
-      float sum = 0.0f;
-      for (int g = 0; g < groups; ++g) sum += parts[g][i];
-      out[i] += sum;
-    }
+  for (int64_t i = 0; i < n; ++i) {
+    float sum = 0.0f;
+    for (int g = 0; g < groups; ++g) sum += parts[g][i];
+    out[i] += sum;
   }
 }
 
 void CpuBackend::BackwardRows(const ForwardState& st, double loss_normalizer, BackwardBuffers& buf,
-                              ParameterSet& grads) {
+                              FlatParameters& grads) {
   const ModelConfig& c = config_;
   const int H = c.hidden_size, V = c.vocab_size;
   const int64_t N = int64_t{st.batch} * st.seq_len;

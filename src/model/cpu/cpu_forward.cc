@@ -101,13 +101,15 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
   ValidateBatch(batch, config_.vocab_size);
   ThreadScope threads(num_threads_);
   const bool keep = options.keep_activations;
-  kept_groups_ = 0;
+  // Activations contract: only a kept forward replaces (or, while it runs, drops) the kept
+  // activations; a forward-only call works in scratch_ and leaves states_ for Backward().
+  if (keep) kept_groups_ = 0;
   const int groups = RowGroups(batch.batch_size);
   std::vector<ForwardState>& states = keep ? states_ : scratch_;
   states.resize(groups);
   if (groups == 1) {
     ForwardOutput out = ForwardRows(batch, options, states[0]);
-    kept_groups_ = keep ? 1 : 0;
+    if (keep) kept_groups_ = 1;
     return out;
   }
   // One group of rows per thread, each through the whole model on its own thread.
@@ -139,7 +141,7 @@ ForwardOutput CpuBackend::Forward(const Batch& batch, const ForwardOptions& opti
     out.token_losses.insert(out.token_losses.end(), part.token_losses.begin(),
                             part.token_losses.end());
   }
-  kept_groups_ = keep ? groups : 0;
+  if (keep) kept_groups_ = groups;
   return out;
 }
 
