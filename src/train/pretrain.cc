@@ -13,33 +13,11 @@
 #include "src/core/error.h"
 #include "src/core/log.h"
 #include "src/model/init_parameters.h"
+#include "src/train/format_duration.h"
+#include "src/train/stop_signal.h"
 
 namespace ropescale {
 namespace {
-
-volatile std::sig_atomic_t g_stop_signal = 0;
-
-extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
-
-// Installs SIGINT/SIGTERM handlers for the lifetime of the object.
-class StopSignalGuard {
- public:
-  StopSignalGuard() {
-    g_stop_signal = 0;
-    old_int_ = std::signal(SIGINT, OnStopSignal);
-    old_term_ = std::signal(SIGTERM, OnStopSignal);
-  }
-  ~StopSignalGuard() {
-    std::signal(SIGINT, old_int_);
-    std::signal(SIGTERM, old_term_);
-  }
-  StopSignalGuard(const StopSignalGuard&) = delete;
-  StopSignalGuard& operator=(const StopSignalGuard&) = delete;
-
- private:
-  void (*old_int_)(int) = SIG_DFL;
-  void (*old_term_)(int) = SIG_DFL;
-};
 
 // The trainer's identity in TrainingState::rng_state: what a resume must match.
 enum RngStateSlot { kSeed, kBatch, kContext, kPasskeyFraction, kAnswerWeight, kTotalSteps, kSlots };
@@ -72,12 +50,6 @@ void CheckResumeMatches(const std::string& path, const std::vector<uint64_t>& st
         "schedule changes from here on",
         options.schedule.total_steps, stored[kTotalSteps]);
   }
-}
-
-std::string FormatDuration(double seconds) {
-  const int64_t s = static_cast<int64_t>(std::max(0.0, seconds));
-  if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
-  return fmt::format("{}m{:02d}s", s / 60, s % 60);
 }
 
 }  // namespace
@@ -215,7 +187,7 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
       loss_since_log = 0.0;
       steps_since_log = 0;
     }
-    const bool stop = g_stop_signal != 0;
+    const bool stop = StopSignalGuard::Received() != 0;
     const bool periodic =
         options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0;
     if (stop || periodic || step + 1 == last) write_checkpoint(step + 1);
@@ -223,7 +195,7 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
       Fail(
           "pretrain: stopped by signal {} after step {}; checkpoint {} written, --resume "
           "continues",
-          static_cast<int>(g_stop_signal), step + 1, options.out_path);
+          StopSignalGuard::Received(), step + 1, options.out_path);
     }
   }
   if (first >= last) spdlog::warn("pretrain: nothing to do (checkpoint at step {})", first);
