@@ -28,9 +28,10 @@ double StandardError(const LossSums* sums, int documents) {
 
 }  // namespace
 
-nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
-                                    const RopeSpec& model_rope, const RopeSpec& searched,
-                                    int target, int documents, uint64_t seed) {
+nlohmann::json CompareWithBaselines(dist::Communicator& comm, Backend& backend,
+                                    const Corpus& corpus, const RopeSpec& model_rope,
+                                    const RopeSpec& searched, int target, int documents,
+                                    uint64_t seed) {
   std::vector<std::pair<std::string, RopeSpec>> rows;
   for (BaselineRope b :
        {BaselineRope::kOriginal, BaselineRope::kPi, BaselineRope::kNtk, BaselineRope::kYarn}) {
@@ -46,7 +47,7 @@ nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
                                                 compare_seed, tokenizer);
   // Task = (row, document): the needle documents first, then the windows.
   const int per_row = 2 * documents;
-  const auto sums = DistributeTasks(static_cast<int>(rows.size()) * per_row, [&](int task) {
+  const auto sums = DistributeTasks(comm, static_cast<int>(rows.size()) * per_row, [&](int task) {
     const int k = task % per_row;
     return DocumentLoss(backend, k < documents ? needle[k] : windows[k - documents],
                         rows[task / per_row].second);

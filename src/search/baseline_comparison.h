@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "src/dist/communicator.h"
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
 #include "src/rope/rope_spec.h"
@@ -18,10 +19,12 @@ inline constexpr uint64_t kCompareSeedTag = 0x636f6d70617265ull;  // "compare"
 // `documents` needle documents and as many windows of `target` tokens, built with seed
 // `seed ^ kCompareSeedTag`. Returns [{"rope", "needle_loss", "needle_loss_sem", "perplexity"},
 // ...] in the order original, pi, ntk, yarn, searched; needle_loss_sem is the standard error of
-// the per-document needle losses (how much of a difference is noise). Collective under MPI.
-nlohmann::json CompareWithBaselines(Backend& backend, const Corpus& corpus,
-                                    const RopeSpec& model_rope, const RopeSpec& searched,
-                                    int target, int documents, uint64_t seed);
+// the per-document needle losses (how much of a difference is noise). Collective over `comm`,
+// whose ranks share the scoring; every rank returns the table.
+nlohmann::json CompareWithBaselines(dist::Communicator& comm, Backend& backend,
+                                    const Corpus& corpus, const RopeSpec& model_rope,
+                                    const RopeSpec& searched, int target, int documents,
+                                    uint64_t seed);
 
 // The comparison as a Markdown table (one row per RoPE), for people reading the job's output.
 std::string ComparisonMarkdown(const nlohmann::json& comparison, int target);

@@ -15,13 +15,13 @@
 #include "ropescale/version.h"
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
+#include "src/dist/world.h"
 #include "src/eval/baseline_ropes.h"
 #include "src/eval/corpus.h"
 #include "src/rope/critical_dim.h"
 #include "src/rope/hf_rope_config.h"
 #include "src/rope/rope_frequencies.h"
 #include "src/search/baseline_comparison.h"
-#include "src/search/distribution.h"
 #include "src/search/factor_file.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
@@ -116,9 +116,9 @@ SearchSpace BuildSpace(const SearchCommandOptions& options, SearchMethod method,
 }
 
 // --evaluate: no search; the factors of a file against the baselines.
-void EvaluateFactorFile(const SearchCommandOptions& options, const ModelConfig& config,
-                        Backend& backend, const Corpus& corpus, const RopeSpec& rope_template,
-                        int target) {
+void EvaluateFactorFile(dist::Communicator& comm, const SearchCommandOptions& options,
+                        const ModelConfig& config, Backend& backend, const Corpus& corpus,
+                        const RopeSpec& rope_template, int target) {
   RopeSpec searched = rope_template;
   searched.long_factor = ReadFactorFile(options.evaluate_factors);
   Check(static_cast<int>(searched.long_factor.size()) == config.rope.rotary_dim() / 2,
@@ -131,16 +131,18 @@ void EvaluateFactorFile(const SearchCommandOptions& options, const ModelConfig& 
       {"factors", options.evaluate_factors},
       {"target_len", target},
       {"documents", docs},
-      {"comparison",
-       CompareWithBaselines(backend, corpus, config.rope, searched, target, docs, options.seed)}};
-  if (WorldRank() == 0) {
+      {"comparison", CompareWithBaselines(comm, backend, corpus, config.rope, searched, target,
+                                          docs, options.seed)}};
+  if (comm.IsRoot()) {
     std::cerr << "\n" << ComparisonMarkdown(result["comparison"], target) << std::endl;
     std::cout << result.dump(2) << std::endl;
   }
 }
 
-void Run(const SearchCommandOptions& options) {
-  const bool root = WorldRank() == 0;
+}  // namespace
+
+void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
+  const bool root = comm.IsRoot();
   const SearchMethod method = ParseSearchMethod(options.method);
   const FitnessKind fitness_kind = ParseFitnessKind(options.fitness);
   Check(!options.model.empty(), "--model is required");
@@ -188,12 +190,12 @@ void Run(const SearchCommandOptions& options) {
   BackendOptions backend_options;
   backend_options.name = options.backend;
   backend_options.num_threads = options.threads;
-  backend_options.device = options.device >= 0 ? options.device : LocalRank();
+  backend_options.device = options.device >= 0 ? options.device : comm.LocalRank();
   std::unique_ptr<Backend> backend = CreateBackend(config, backend_options);
   backend->SetParameters(checkpoint.weights);
   const CandidateRopeOptions rope_options{config.rope, target, options.attention_factor};
   if (!options.evaluate_factors.empty()) {
-    EvaluateFactorFile(options, config, *backend, corpus,
+    EvaluateFactorFile(comm, options, config, *backend, corpus,
                        CandidateRope(space, rope_options, seeds.front()), target);
     return;
   }
@@ -234,7 +236,7 @@ void Run(const SearchCommandOptions& options) {
   run.header.version = kVersion;
   run.header.git_hash = kGitHash;
   run.header.time_utc = provenance.time_utc;
-  run.header.ranks = WorldSize();
+  run.header.ranks = comm.Size();
   run.header.model_path = options.model;
   run.header.model_hash = ModelHash(options.model);
   run.header.settings_json = settings.dump();
@@ -244,7 +246,7 @@ void Run(const SearchCommandOptions& options) {
     spdlog::info(
         "search: {} on {} rank(s), {} -> {} tokens (s = {}), {} factors{}, {} {} "
         "documents, population {}, {} generations",
-        SearchMethodName(method), WorldSize(), window, target, space.scale, num_factors,
+        SearchMethodName(method), comm.Size(), window, target, space.scale, num_factors,
         method == SearchMethod::kLongRope2
             ? fmt::format(" (critical index {})", space.critical_index)
             : std::string(),
@@ -254,12 +256,12 @@ void Run(const SearchCommandOptions& options) {
 
   const std::vector<EvaluationDocument>& docs = run.header.documents;
   const Scorer scorer = [&](const Candidate& candidate, int document) {
-    if (WorldRank() == options.inject_failure_rank) {
+    if (comm.Rank() == options.inject_failure_rank) {
       Fail("injected failure while scoring document {} (--inject-failure-rank)", document);
     }
     return DocumentLoss(*backend, docs[document], CandidateRope(space, rope_options, candidate));
   };
-  const SearchOutcome outcome = RunSearch(run, seeds, scorer);
+  const SearchOutcome outcome = RunSearch(comm, run, seeds, scorer);
 
   if (outcome.stopped_early && options.stop_after_generation >= 0) {
     if (root) {
@@ -295,8 +297,8 @@ void Run(const SearchCommandOptions& options) {
   if (method == SearchMethod::kLongRope2) result["critical_index"] = space.critical_index;
 
   if (options.compare_documents > 0) {
-    result["comparison"] = CompareWithBaselines(*backend, corpus, config.rope, exported, target,
-                                                options.compare_documents, options.seed);
+    result["comparison"] = CompareWithBaselines(comm, *backend, corpus, config.rope, exported,
+                                                target, options.compare_documents, options.seed);
   }
 
   if (!root) return;
@@ -327,11 +329,11 @@ void Run(const SearchCommandOptions& options) {
   std::cout << result.dump(2) << std::endl;
 }
 
-}  // namespace
-
 void RunSearchCommand(const SearchCommandOptions& options) {
-  DistributedSession session;
-  RunOrAbortJob([&] { Run(options); });
+  const dist::JobSession session;
+  // Destroyed before the session ends MPI.
+  const std::unique_ptr<dist::Communicator> comm = dist::WorldCommunicator();
+  dist::RunOrAbortJob(*comm, [&] { RunSearchCommand(*comm, options); });
 }
 
 }  // namespace ropescale::search

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "src/dist/communicator.h"
+
 namespace ropescale::search {
 
 struct SearchCommandOptions {
@@ -41,8 +43,13 @@ struct SearchCommandOptions {
   int inject_failure_rank = -1;    // hidden: this rank throws in its first evaluation (tests)
 };
 
-// Collective under MPI; prints the result as JSON on rank 0's stdout. Errors: with one rank an
-// Error propagates; with more, the failing rank prints one line and aborts the job.
+// Collective over `comm`, whose ranks share the scoring; prints the result as JSON on rank 0's
+// stdout and rank 0 writes the files. Errors propagate.
+void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options);
+
+// The whole job: starts MPI when launched by mpirun/srun (dist::JobSession) and runs the command
+// over all processes. Errors: with one rank an Error propagates; with more, the failing rank
+// prints one line and aborts the job.
 void RunSearchCommand(const SearchCommandOptions& options);
 
 }  // namespace ropescale::search

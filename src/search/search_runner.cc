@@ -20,7 +20,7 @@ double Seconds(Clock::time_point since) {
 }
 
 // Scores the members not evaluated yet: one task per (member, document).
-void Evaluate(const SearchRunSettings& settings, const Scorer& scorer, int num_documents,
+void Evaluate(dist::Communicator& comm, const Scorer& scorer, int num_documents,
               std::vector<Member>& members) {
   std::vector<int> pending;
   for (int i = 0; i < static_cast<int>(members.size()); ++i) {
@@ -30,12 +30,7 @@ void Evaluate(const SearchRunSettings& settings, const Scorer& scorer, int num_d
   const auto score = [&](int task) {
     return scorer(members[pending[task / num_documents]].candidate, task % num_documents);
   };
-  std::vector<LossSums> sums;
-  if (settings.distributed) {
-    sums = DistributeTasks(tasks, score);
-  } else {
-    for (int task = 0; task < tasks; ++task) sums.push_back(score(task));
-  }
+  const std::vector<LossSums> sums = DistributeTasks(comm, tasks, score);
   for (size_t k = 0; k < pending.size(); ++k) {
     Member& member = members[pending[k]];
     const LossSums* mine = sums.data() + k * num_documents;
@@ -57,10 +52,8 @@ double Median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-bool IsRoot(const SearchRunSettings& settings) { return !settings.distributed || WorldRank() == 0; }
-
-void Save(const SearchRunSettings& settings, const SearchLog& log) {
-  if (!settings.log_path.empty() && IsRoot(settings)) SaveSearchLog(settings.log_path, log);
+void Save(const dist::Communicator& comm, const SearchRunSettings& settings, const SearchLog& log) {
+  if (!settings.log_path.empty() && comm.IsRoot()) SaveSearchLog(settings.log_path, log);
 }
 
 void CheckResumable(const SearchRunSettings& settings, const SearchLog& stored) {
@@ -97,8 +90,8 @@ void ReportProgress(const GenerationRecord& record, int generations, int evaluat
 
 }  // namespace
 
-SearchOutcome RunSearch(const SearchRunSettings& settings, const std::vector<Candidate>& seeds,
-                        const Scorer& scorer) {
+SearchOutcome RunSearch(dist::Communicator& comm, const SearchRunSettings& settings,
+                        const std::vector<Candidate>& seeds, const Scorer& scorer) {
   ValidateEvolutionParams(settings.evolution);
   Check(settings.generations >= 0, "--generations must be >= 0");
   const int num_documents = static_cast<int>(settings.header.documents.size());
@@ -116,18 +109,18 @@ SearchOutcome RunSearch(const SearchRunSettings& settings, const std::vector<Can
   // loudly below instead of starting a different search).
   bool resuming =
       settings.resume && !settings.log_path.empty() && std::filesystem::exists(settings.log_path);
-  if (settings.distributed) resuming = BroadcastFlag(resuming);
+  resuming = comm.BroadcastFlag(resuming);
   if (resuming) {
     // Every rank reads the log (read-only) before rank 0 rewrites it.
     SearchLog stored = LoadSearchLog(settings.log_path, settings.space.num_factors);
-    if (settings.distributed) Barrier();
+    comm.Barrier();
     CheckResumable(settings, stored);
     log.generations = std::move(stored.generations);
     for (const GenerationRecord& record : log.generations) {
       for (const Member& m : record.members) history.insert(m.candidate);
     }
     population = log.generations.back().members;
-    if (IsRoot(settings)) {
+    if (comm.IsRoot()) {
       spdlog::info("search: resuming {} after generation {}", settings.log_path,
                    log.generations.back().generation);
     }
@@ -135,12 +128,12 @@ SearchOutcome RunSearch(const SearchRunSettings& settings, const std::vector<Can
     const auto start = Clock::now();
     population =
         InitialPopulation(settings.space, settings.evolution, seeds, settings.seed, history);
-    Evaluate(settings, scorer, num_documents, population);
+    Evaluate(comm, scorer, num_documents, population);
     GenerationRecord record{0, settings.seed, Seconds(start), population};
     log.generations.push_back(record);
-    Save(settings, log);
+    Save(comm, settings, log);
     ++done_here;
-    if (IsRoot(settings)) {
+    if (comm.IsRoot()) {
       ReportProgress(record, settings.generations, static_cast<int>(population.size()),
                      record.wall_time_s, Seconds(run_start), done_here);
     }
@@ -155,12 +148,12 @@ SearchOutcome RunSearch(const SearchRunSettings& settings, const std::vector<Can
     const std::vector<Member> parents = SelectParents(population, settings.evolution);
     population = NextGeneration(settings.space, settings.evolution, parents, settings.seed,
                                 static_cast<int>(g), history);
-    Evaluate(settings, scorer, num_documents, population);
+    Evaluate(comm, scorer, num_documents, population);
     GenerationRecord record{g, settings.seed, Seconds(start), population};
     log.generations.push_back(record);
-    Save(settings, log);
+    Save(comm, settings, log);
     ++done_here;
-    if (IsRoot(settings)) {
+    if (comm.IsRoot()) {
       const int evaluated = static_cast<int>(std::count_if(
           population.begin(), population.end(), [](const Member& m) { return m.evaluated_here; }));
       ReportProgress(record, settings.generations, evaluated, record.wall_time_s,

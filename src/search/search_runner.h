@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "src/dist/communicator.h"
 #include "src/model/backend.h"
 #include "src/search/evolution.h"
 #include "src/search/search_log.h"
@@ -20,7 +21,6 @@ struct SearchRunSettings {
   uint64_t seed = 0;
   int generations = 10;            // evolution steps after the initial population (generation 0)
   int stop_after_generation = -1;  // >= 0: stop right after logging that generation (tests)
-  bool distributed = true;         // false: this rank scores everything (a serial reference)
   std::string log_path;            // empty: no log file
   bool resume = false;             // continue from log_path when it exists
   SearchLogHeader header;          // provenance, settings and documents for the log
@@ -36,9 +36,10 @@ struct SearchOutcome {
   SearchLog log;                 // what the log file holds (timings are this rank's)
 };
 
-// Collective over all ranks when settings.distributed. Every rank returns the same outcome
-// (apart from timings).
-SearchOutcome RunSearch(const SearchRunSettings& settings, const std::vector<Candidate>& seeds,
-                        const Scorer& scorer);
+// Collective over the ranks of `comm`, which share the scoring (a single-process communicator:
+// this rank scores everything, e.g. a serial reference); rank 0 writes the log. Every rank
+// returns the same outcome (apart from timings).
+SearchOutcome RunSearch(dist::Communicator& comm, const SearchRunSettings& settings,
+                        const std::vector<Candidate>& seeds, const Scorer& scorer);
 
 }  // namespace ropescale::search

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "src/core/error.h"
+#include "src/dist/communicator.h"
 
 namespace ropescale::search {
 namespace {
@@ -37,13 +38,15 @@ SearchRunSettings Settings(const std::string& log_path) {
   settings.evolution.crossovers = 4;
   settings.seed = 17;
   settings.generations = 8;
-  settings.distributed = false;
   settings.log_path = log_path;
   settings.header.settings_json = R"({"test":1})";
   settings.header.model_hash = "fnv1a64:0";
   settings.header.documents.resize(3, {{1, 2}, {2, -1}, {1, 0}});
   return settings;
 }
+
+// One process: this test scores everything itself.
+std::unique_ptr<dist::Communicator> Serial() { return dist::MakeSingleProcessCommunicator(); }
 
 std::string TempPath(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
@@ -55,7 +58,7 @@ TEST(RunSearch, ImprovesAndNeverLosesTheBest) {
   const SearchRunSettings settings = Settings("");
   const auto scorer = [&](const Candidate& c, int d) { return Synthetic(settings.space, c, d); };
   const auto seeds = std::vector<Candidate>{settings.space.Snap(std::vector<double>(8, 4.0))};
-  const SearchOutcome outcome = RunSearch(settings, seeds, scorer);
+  const SearchOutcome outcome = RunSearch(*Serial(), settings, seeds, scorer);
   ASSERT_EQ(outcome.log.generations.size(), 9u);
   EXPECT_FALSE(outcome.stopped_early);
   double previous_best = INFINITY;
@@ -75,19 +78,19 @@ TEST(RunSearch, StopAndResumeEndsExactlyLikeAnUninterruptedRun) {
   SearchRunSettings full = Settings(full_path);
   const auto scorer = [&](const Candidate& c, int d) { return Synthetic(full.space, c, d); };
   const auto seeds = std::vector<Candidate>{full.space.Snap(std::vector<double>(8, 4.0))};
-  const SearchOutcome reference = RunSearch(full, seeds, scorer);
+  const SearchOutcome reference = RunSearch(*Serial(), full, seeds, scorer);
 
   SearchRunSettings first = Settings(resumed_path);
   first.stop_after_generation = 3;
   first.resume = true;  // no log yet: starts fresh
-  const SearchOutcome stopped = RunSearch(first, seeds, scorer);
+  const SearchOutcome stopped = RunSearch(*Serial(), first, seeds, scorer);
   EXPECT_TRUE(stopped.stopped_early);
   EXPECT_EQ(stopped.last_generation, 3);
   EXPECT_EQ(LoadSearchLog(resumed_path, 8).generations.size(), 4u);
 
   SearchRunSettings second = Settings(resumed_path);
   second.resume = true;
-  const SearchOutcome resumed = RunSearch(second, seeds, scorer);
+  const SearchOutcome resumed = RunSearch(*Serial(), second, seeds, scorer);
   EXPECT_EQ(resumed.best.candidate, reference.best.candidate);
   EXPECT_EQ(resumed.best.fitness, reference.best.fitness);
   const SearchLog a = LoadSearchLog(full_path, 8), b = LoadSearchLog(resumed_path, 8);
@@ -104,16 +107,16 @@ TEST(RunSearch, StopAndResumeEndsExactlyLikeAnUninterruptedRun) {
   SearchRunSettings other = Settings(resumed_path);
   other.resume = true;
   other.header.settings_json = R"({"test":2})";
-  EXPECT_THROW(RunSearch(other, seeds, scorer), Error);
+  EXPECT_THROW(RunSearch(*Serial(), other, seeds, scorer), Error);
   // So is one of another model, or of other documents.
   SearchRunSettings other_model = Settings(resumed_path);
   other_model.resume = true;
   other_model.header.model_hash = "fnv1a64:1";
-  EXPECT_THROW(RunSearch(other_model, seeds, scorer), Error);
+  EXPECT_THROW(RunSearch(*Serial(), other_model, seeds, scorer), Error);
   SearchRunSettings other_documents = Settings(resumed_path);
   other_documents.resume = true;
   other_documents.header.documents[1].tokens = {3, 4};
-  EXPECT_THROW(RunSearch(other_documents, seeds, scorer), Error);
+  EXPECT_THROW(RunSearch(*Serial(), other_documents, seeds, scorer), Error);
   std::filesystem::remove(full_path);
   std::filesystem::remove(resumed_path);
 }

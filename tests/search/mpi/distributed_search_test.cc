@@ -1,13 +1,13 @@
 // Runs under mpiexec -n 1, 2 and 4: the distributed search must give bit-identical results to
 // a serial reference that every rank computes alone.
 #include <gtest/gtest.h>
-#include <mpi.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 
 #include "src/core/rng.h"
+#include "src/dist/world.h"
 #include "src/model/init_parameters.h"
 #include "src/search/distribution.h"
 #include "src/search/fitness.h"
@@ -18,9 +18,13 @@
 namespace ropescale::search {
 namespace {
 
+// All processes of the test job (mpi_gtest_main initialised MPI).
+std::unique_ptr<dist::Communicator> World() { return dist::WorldCommunicator(); }
+
 TEST(DistributeTasks, EveryRankGetsEveryResultInTaskOrder) {
+  const auto world = World();
   for (int tasks : {0, 1, 3, 17}) {
-    const auto results = DistributeTasks(tasks, [](int task) {
+    const auto results = DistributeTasks(*world, tasks, [](int task) {
       return LossSums{std::sqrt(task + 0.5), static_cast<double>(task % 3)};
     });
     ASSERT_EQ(static_cast<int>(results.size()), tasks);
@@ -33,16 +37,18 @@ TEST(DistributeTasks, EveryRankGetsEveryResultInTaskOrder) {
 
 TEST(DistributeTasks, SpreadsTasksOverRanks) {
   // With a task that takes a while, every rank should get at least one of 4 * size tasks.
-  const int size = WorldSize();
-  int mine = 0;
-  DistributeTasks(4 * size, [&](int) {
+  const auto world = World();
+  const int size = world->Size();
+  int64_t mine = 0;
+  DistributeTasks(*world, 4 * size, [&](int) {
     ++mine;
     usleep(20000);
     return LossSums{1, 1};
   });
-  int least = 0;
-  MPI_Allreduce(&mine, &least, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  EXPECT_GE(least, 1);
+  std::vector<int64_t> per_rank(size, 0);
+  per_rank[world->Rank()] = mine;
+  world->AllReduceSum(std::span<int64_t>(per_rank));
+  for (int r = 0; r < size; ++r) EXPECT_GE(per_rank[r], 1) << "rank " << r;
 }
 
 std::vector<EvaluationDocument> RandomDocuments(int count, int length) {
@@ -84,6 +90,7 @@ void ExpectSameLogs(const SearchLog& a, const SearchLog& b) {
 class TinyModelSearch : public ::testing::TestWithParam<SearchMethod> {};
 
 TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
+  const auto world = World();
   const ModelConfig config = SearchTestConfig();
   auto backend = testing::TinyBackend(config, 5, 1);
   const int target = 48;
@@ -116,31 +123,31 @@ TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
 
   // The distributed run writes its log (rank 0) into a path every rank agrees on.
   std::string log_path;
-  if (WorldRank() == 0) {
+  if (world->IsRoot()) {
     log_path = (std::filesystem::temp_directory_path() /
                 ("ropescale-mpi-search-" + std::to_string(::getpid()) + ".h5"))
                    .string();
   }
-  int length = static_cast<int>(log_path.size());
-  MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  int64_t length = static_cast<int64_t>(log_path.size());
+  world->Broadcast(HostView(std::span<int64_t>(&length, 1)), 0);
   log_path.resize(length);
-  MPI_Bcast(log_path.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+  world->Broadcast({log_path.data(), length, DataType::kUint8}, 0);
 
   SearchRunSettings distributed = settings;
   distributed.log_path = log_path;
-  const SearchOutcome parallel = RunSearch(distributed, seeds, scorer);
-  SearchRunSettings serial = settings;
-  serial.distributed = false;
-  const SearchOutcome reference = RunSearch(serial, seeds, scorer);
+  const SearchOutcome parallel = RunSearch(*world, distributed, seeds, scorer);
+  // The serial reference: this rank alone scores everything (and writes no log).
+  const SearchOutcome reference =
+      RunSearch(*dist::MakeSingleProcessCommunicator(), settings, seeds, scorer);
 
   EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
   EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
   ExpectSameLogs(parallel.log, reference.log);
-  MPI_Barrier(MPI_COMM_WORLD);
+  world->Barrier();
   // What rank 0 wrote is what every rank computed alone.
   ExpectSameLogs(LoadSearchLog(log_path, 8), reference.log);
-  MPI_Barrier(MPI_COMM_WORLD);
-  if (WorldRank() == 0) std::filesystem::remove(log_path);
+  world->Barrier();
+  if (world->IsRoot()) std::filesystem::remove(log_path);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothMethods, TinyModelSearch,
