@@ -22,29 +22,32 @@ cat > "$WORK/factors.json" <<'JSON'
  "short_factor": [1, 1, 1, 1, 1, 1, 1, 1],
  "long_factor": [1.0, 1.2, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0]}
 JSON
+# (exec: a backgrounded call is the ropescale process itself, so signals reach it.)
 train() {
-  OMP_NUM_THREADS=1 "$ROPESCALE_BIN" --log-level warn train --model "$WORK/base.h5" \
-    --data "$CORPUS" --factors "$WORK/factors.json" --short-len 32 --long-len 128 \
+  OMP_NUM_THREADS=1 exec "$ROPESCALE_BIN" --log-level warn train --model "$WORK/base.h5" \
+    --data "${DATA:-$CORPUS}" --factors "$WORK/factors.json" --short-len 32 --long-len 128 \
     --global-batch-tokens 512 --lr 3e-3 --warmup 2 --seed 3 --threads 1 "$@"
 }
+# Foreground calls run in a subshell so that exec replaces only that.
+run_train() { (train "$@"); }
 
 "$ROPESCALE_BIN" train --help | grep -q -- "--long-token-share" || fail "--help lacks options"
 
 # Bad input: named in the message, non-zero exit, nothing written.
-if train --steps 2 --out "$WORK/base.h5" 2> "$WORK/err.txt"; then fail "--out = --model accepted"; fi
+if run_train --steps 2 --out "$WORK/base.h5" 2> "$WORK/err.txt"; then fail "--out = --model accepted"; fi
 grep -q -- "--out" "$WORK/err.txt" || fail "no message naming --out: $(cat "$WORK/err.txt")"
-if train --steps 2 --out "$WORK/x.h5" --data "$WORK/nope" 2> "$WORK/err.txt"; then
+if DATA="$WORK/nope" run_train --steps 2 --out "$WORK/x.h5" 2> "$WORK/err.txt"; then
   fail "missing --data accepted"
 fi
 grep -q "nope" "$WORK/err.txt" || fail "no message naming the data path: $(cat "$WORK/err.txt")"
 [[ ! -e "$WORK/x.h5" ]] || fail "a failed run wrote --out"
 
 # 1. Uninterrupted.
-train --steps 40 --out "$WORK/full.h5" --metrics "$WORK/full.jsonl" > /dev/null
-[[ $(wc -l < "$WORK/full.jsonl") -eq 40 ]] || fail "metrics: expected 40 lines"
+run_train --steps 300 --out "$WORK/full.h5" --metrics "$WORK/full.jsonl" > /dev/null
+[[ $(wc -l < "$WORK/full.jsonl") -eq 300 ]] || fail "metrics: expected 300 lines"
 
 # 2. SIGTERM mid-run -> exit 75 with a checkpoint, then --resume: bit-identical weights.
-train --steps 40 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" > /dev/null &
+train --steps 300 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" > /dev/null &
 pid=$!
 for _ in $(seq 1 3000); do
   [[ -s "$WORK/sig.jsonl" ]] && break
@@ -55,16 +58,16 @@ rc=0
 wait "$pid" || rc=$?
 [[ $rc -eq 75 ]] || fail "SIGTERM: exit code $rc, expected 75"
 stopped=$(cursor "$WORK/sig.h5")
-echo "stopped at step $stopped of 40"
-[[ $stopped -ge 1 && $stopped -lt 40 ]] || fail "the stop did not land mid-run"
-train --steps 40 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" --resume > /dev/null
+echo "stopped at step $stopped of 300"
+[[ $stopped -ge 1 && $stopped -lt 300 ]] || fail "the stop did not land mid-run"
+run_train --steps 300 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" --resume > /dev/null
 h5diff "$WORK/full.h5" "$WORK/sig.h5" /weights /weights || fail "resumed weights differ"
 h5diff "$WORK/full.h5" "$WORK/sig.h5" /training/m /training/m || fail "resumed moments differ"
-[[ $(wc -l < "$WORK/sig.jsonl") -eq 40 ]] || fail "resumed metrics: expected 40 lines"
+[[ $(wc -l < "$WORK/sig.jsonl") -eq 300 ]] || fail "resumed metrics: expected 300 lines"
 
 # 3. kill -9 at random moments of a run that checkpoints every step: the checkpoint at --out is
 # always readable.
-train --steps 2 --out "$WORK/k9.h5" > /dev/null
+run_train --steps 2 --out "$WORK/k9.h5" > /dev/null
 for attempt in 1 2 3 4 5; do
   train --steps 400 --out "$WORK/k9.h5" --resume --checkpoint-every 1 --keep-checkpoints 1 \
     > /dev/null 2>&1 &
@@ -79,7 +82,7 @@ done
 
 # 4. A NaN at step 5: exit 1 naming the step, the checkpoint of step 4 intact.
 rc=0
-train --steps 10 --out "$WORK/nan.h5" --checkpoint-every 1 --inject-nan-at-step 5 \
+run_train --steps 10 --out "$WORK/nan.h5" --checkpoint-every 1 --inject-nan-at-step 5 \
   > /dev/null 2> "$WORK/err.txt" || rc=$?
 [[ $rc -eq 1 ]] || fail "NaN: exit code $rc, expected 1"
 grep -q "step 5" "$WORK/err.txt" || fail "NaN message does not name step 5: $(cat "$WORK/err.txt")"
