@@ -69,7 +69,7 @@ h5diff "$WORK/full.h5" "$WORK/sig.h5" /training/m /training/m || fail "resumed m
 # always readable.
 run_train --steps 2 --out "$WORK/k9.h5" > /dev/null
 for attempt in 1 2 3 4 5; do
-  train --steps 400 --out "$WORK/k9.h5" --resume --checkpoint-every 1 --keep-checkpoints 1 \
+  train --steps 100000 --out "$WORK/k9.h5" --resume --checkpoint-every 1 --keep-checkpoints 1 \
     > /dev/null 2>&1 &
   pid=$!
   sleep "0.$((RANDOM % 9 + 1))"
