@@ -113,7 +113,8 @@ void RunTrainCommand(const TrainCliOptions& cli) {
       // The target length: the block's own (a config.json's max_position_embeddings, or factor x
       // L) unless --long-len says otherwise.
       if (long_len == 0) {
-        const nlohmann::json& scaling = block.contains("rope_scaling") ? block["rope_scaling"] : block;
+        const nlohmann::json& scaling =
+            block.contains("rope_scaling") ? block["rope_scaling"] : block;
         if (block.contains("max_position_embeddings")) {
           long_len = block["max_position_embeddings"].get<int>();
         } else if (scaling.contains("factor")) {
@@ -186,11 +187,12 @@ void RunTrainCommand(const TrainCliOptions& cli) {
   if (cli.json) {
     fmt::print("{}\n", summary.dump(2));
   } else {
-    fmt::print("{}: step {}, {} tokens, short loss {:.4f} (first {:.4f}), long loss {:.4f} (first "
-               "{:.4f}), {:.0f} tokens/s on {} rank(s), {:.1f} s\n",
-               cli.out, result.steps_done, result.tokens_seen, result.short_loss,
-               result.first_short_loss, result.long_loss, result.first_long_loss,
-               result.tokens_per_second, comm->Size(), result.seconds);
+    fmt::print(
+        "{}: step {}, {} tokens, short loss {:.4f} (first {:.4f}), long loss {:.4f} (first "
+        "{:.4f}), {:.0f} tokens/s on {} rank(s), {:.1f} s\n",
+        cli.out, result.steps_done, result.tokens_seen, result.short_loss, result.first_short_loss,
+        result.long_loss, result.first_long_loss, result.tokens_per_second, comm->Size(),
+        result.seconds);
   }
   std::fflush(stdout);
   if (result.stop_signal != 0) throw CLI::RuntimeError(kExitCheckpointed);
@@ -263,7 +265,8 @@ void AddTrainCommand(CLI::App& app) {
                   "stop after this many steps of this invocation, with a checkpoint (0: no limit)")
       ->capture_default_str();
   sub->add_flag("--resume", cli->resume, "continue the run whose checkpoint is at --out");
-  sub->add_option("--threads", cli->threads, "CPU threads per rank (0: all)")->capture_default_str();
+  sub->add_option("--threads", cli->threads, "CPU threads per rank (0: all)")
+      ->capture_default_str();
   sub->add_option("--backend", cli->backend, "backend (cpu)")->capture_default_str();
   sub->add_option("--log-every", cli->log_every, "seconds between progress lines")
       ->capture_default_str();

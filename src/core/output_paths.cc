@@ -25,8 +25,8 @@ void CheckOutputPaths(const std::vector<NamedPath>& outputs, const std::vector<N
     const auto& [field, path] = outputs[i];
     if (path.empty()) continue;
     Check(!fs::is_directory(path), "{} {}: is a folder, expected a file path", field, path);
-    const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".")
-                                                                 : fs::path(path).parent_path();
+    const fs::path folder =
+        fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
     Check(fs::is_directory(folder), "{} {}: folder {} does not exist", field, path,
           folder.string());
     const fs::path probe = folder / (".ropescale-probe-" + std::to_string(getpid()));

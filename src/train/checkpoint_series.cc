@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 
 std::string SnapshotPath(const std::string& path, int64_t step) {
   const fs::path p(path);
-  return (p.parent_path() / fmt::format("{}.step{:08d}{}", p.stem().string(), step,
-                                        p.extension().string()))
+  return (p.parent_path() /
+          fmt::format("{}.step{:08d}{}", p.stem().string(), step, p.extension().string()))
       .string();
 }
 

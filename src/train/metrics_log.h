@@ -5,9 +5,8 @@
 // holds a step twice.
 #include <cstdint>
 #include <fstream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace ropescale {
 

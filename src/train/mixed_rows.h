@@ -20,8 +20,8 @@
 namespace ropescale {
 
 struct MixedDataOptions {
-  int short_len = 256;    // L: tokens of a short row (the original window)
-  int long_len = 2048;    // T: tokens of a long row (the target window)
+  int short_len = 256;            // L: tokens of a short row (the original window)
+  int long_len = 2048;            // T: tokens of a long row (the target window)
   double long_token_share = 0.5;  // share of the global batch's tokens in long rows, in [0, 1]
   int64_t global_batch_tokens = 8192;
   uint64_t seed = 1;

@@ -39,9 +39,17 @@ enum IdentitySlot {
   kTotalSteps,
   kIdentitySlots
 };
-constexpr std::array<const char*, kTotalSteps> kIdentityNames = {
-    "seed",          "short_len", "long_len",  "long_token_share", "global_batch_tokens",
-    "passkey_fraction", "answer_weight", "short_doc_min", "needle digits", "mix", "RoPE"};
+constexpr std::array<const char*, kTotalSteps> kIdentityNames = {"seed",
+                                                                 "short_len",
+                                                                 "long_len",
+                                                                 "long_token_share",
+                                                                 "global_batch_tokens",
+                                                                 "passkey_fraction",
+                                                                 "answer_weight",
+                                                                 "short_doc_min",
+                                                                 "needle digits",
+                                                                 "mix",
+                                                                 "RoPE"};
 
 uint64_t Fnv1a(std::string_view text) {
   uint64_t hash = 0xcbf29ce484222325ull;
@@ -210,16 +218,15 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
     double global_weight = 0.0;
     for (const TrainingRow& row : rows) global_weight += row.Weight();
     global_weight = comm.AllReduceSum(global_weight);
-    Check(global_weight > 0.0, "train: step {}: the global batch has no token to learn from",
-          step);
+    Check(global_weight > 0.0, "train: step {}: the global batch has no token to learn from", step);
 
     backend->ZeroGradients();
     std::array<double, kStats> stats{};
     size_t index = 0;
     while (index < rows.size()) {
       const RowKind kind = rows[index].kind;
-      const int64_t length = kind == RowKind::kLong ? options.data.long_len
-                                                    : options.data.short_len;
+      const int64_t length =
+          kind == RowKind::kLong ? options.data.long_len : options.data.short_len;
       const size_t per_batch = static_cast<size_t>(std::max<int64_t>(1, micro_tokens / length));
       std::vector<const TrainingRow*> micro;
       while (index < rows.size() && rows[index].kind == kind && micro.size() < per_batch) {
@@ -235,8 +242,8 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
     stats[kStop] = StopSignalGuard::Received() != 0 ? 1.0 : 0.0;
     comm.AllReduceSum(std::span<double>(stats));
 
-    const double loss = (stats[kShortLoss] + stats[kLongLoss]) /
-                        (stats[kShortWeight] + stats[kLongWeight]);
+    const double loss =
+        (stats[kShortLoss] + stats[kLongLoss]) / (stats[kShortWeight] + stats[kLongWeight]);
     Check(std::isfinite(loss),
           "train: step {}: training loss is {} (diverged); no checkpoint written for it; the last "
           "good one (if any) is {}",
@@ -287,9 +294,10 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
     if (stop) {
       result.stop_signal = StopSignalGuard::Received() != 0 ? StopSignalGuard::Received() : SIGTERM;
       if (root) {
-        spdlog::warn("train: stop signal after step {}: checkpoint {} written; resume with the "
-                     "same command and --resume",
-                     step + 1, options.out_path);
+        spdlog::warn(
+            "train: stop signal after step {}: checkpoint {} written; resume with the "
+            "same command and --resume",
+            step + 1, options.out_path);
       }
       last = step + 1;
       break;

@@ -23,12 +23,12 @@ struct MixedTrainOptions {
   MixedDataOptions data;
   // The RoPE every row is trained on (ResolveTrainingRope); it is also the final checkpoint's.
   RopeSpec rope;
-  bool mixed = true;         // false: a single-RoPE baseline (recorded in the run identity)
-  LrSchedule schedule;       // total_steps = optimizer steps of the whole run
+  bool mixed = true;    // false: a single-RoPE baseline (recorded in the run identity)
+  LrSchedule schedule;  // total_steps = optimizer steps of the whole run
   AdamWConfig adamw;
   BackendOptions backend;
-  std::string out_path;      // final model and the checkpoint the run keeps writing
-  std::string metrics_path;  // JSON Lines, one per step; empty = none
+  std::string out_path;          // final model and the checkpoint the run keeps writing
+  std::string metrics_path;      // JSON Lines, one per step; empty = none
   int64_t checkpoint_every = 0;  // steps; 0 = only at the end (and on a stop signal)
   int keep_checkpoints = 2;      // periodic snapshots kept next to out_path
   bool resume = false;           // continue the run whose checkpoint is at out_path
@@ -41,9 +41,9 @@ struct MixedTrainOptions {
 };
 
 struct MixedTrainResult {
-  int64_t steps_done = 0;         // optimizer steps in the checkpoint (all invocations)
-  int64_t tokens_seen = 0;        // all invocations
-  double short_loss = 0.0;        // mean over the last (up to) 20 steps of this invocation
+  int64_t steps_done = 0;   // optimizer steps in the checkpoint (all invocations)
+  int64_t tokens_seen = 0;  // all invocations
+  double short_loss = 0.0;  // mean over the last (up to) 20 steps of this invocation
   double long_loss = 0.0;
   double first_short_loss = 0.0;  // first step of this invocation
   double first_long_loss = 0.0;

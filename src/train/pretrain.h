@@ -43,8 +43,8 @@ ModelConfig MakeTinyModelConfig(int hidden, int layers, int heads, int kv_heads,
                                 int context, double base = 10000.0);
 
 // Runs (or resumes) pretraining on `corpus`. Writes out_path every checkpoint_every steps and at
-// the end; on SIGINT/SIGTERM/SIGUSR1 writes a checkpoint after the current step and throws Error saying
-// so. A non-finite loss or gradient norm throws Error naming the step, writing nothing.
+// the end; on SIGINT/SIGTERM/SIGUSR1 writes a checkpoint after the current step and throws Error
+// saying so. A non-finite loss or gradient norm throws Error naming the step, writing nothing.
 PretrainResult RunPretraining(const PretrainOptions& options, const Corpus& corpus);
 
 }  // namespace ropescale

@@ -43,12 +43,10 @@ RopeSpec LongRopeFromScalingBlock(const ModelConfig& base, const nlohmann::json&
   const int window = base.rope.original_max_position_embeddings > 0
                          ? base.rope.original_max_position_embeddings
                          : base.rope.max_position_embeddings;
-  nlohmann::json config = {{"hidden_size", base.hidden_size},
-                           {"num_attention_heads", base.num_heads},
-                           {"head_dim", base.head_dim},
-                           {"rope_theta", base.rope.base},
-                           {"max_position_embeddings", long_len},
-                           {"rope_scaling", *scaling}};
+  nlohmann::json config = {
+      {"hidden_size", base.hidden_size},     {"num_attention_heads", base.num_heads},
+      {"head_dim", base.head_dim},           {"rope_theta", base.rope.base},
+      {"max_position_embeddings", long_len}, {"rope_scaling", *scaling}};
   if (base.rope.partial_rotary_factor < 1.0) {
     config["partial_rotary_factor"] = base.rope.partial_rotary_factor;
   }

@@ -4,11 +4,10 @@
 // short or the long factors for each row exactly as transformers does for a sequence of that
 // length (long iff max position id + 1 > original_max_position_embeddings); the attention factor
 // applies to both, as in HF's longrope.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "src/model/model_config.h"
 #include "src/rope/rope_spec.h"

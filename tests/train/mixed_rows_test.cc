@@ -181,7 +181,8 @@ RopeSpec Fixed(RopeSpec spec, const std::vector<double>& factors, double attenti
 TEST(MixedRope, ShortRowsGetShortFactorsAndHfAttentionLongRowsLongFactors) {
   const Checkpoint base = TinyBaseModel();
   const RopeSpec rope = TinyLongRope(base.config, 128);
-  const RopeSpec trained = ResolveTrainingRope(base.config.rope, rope, true, TrainRope::kFactors, 128);
+  const RopeSpec trained =
+      ResolveTrainingRope(base.config.rope, rope, true, TrainRope::kFactors, 128);
   // HF longrope's default attention factor, from the formula (not from the library):
   // sqrt(1 + ln(M / L) / ln(L)) with M = 128, L = 32.
   const double attention = std::sqrt(1.0 + std::log(128.0 / 32.0) / std::log(32.0));
@@ -198,18 +199,22 @@ TEST(MixedRope, ShortRowsGetShortFactorsAndHfAttentionLongRowsLongFactors) {
   ASSERT_EQ(short_row.kind, RowKind::kShort);
 
   const auto short_loss = TokenLosses(*backend, RowsToBatch({&short_row}, trained));
-  EXPECT_EQ(short_loss,
-            TokenLosses(*backend, RowsToBatch({&short_row}, Fixed(rope, rope.short_factor, attention))));
-  EXPECT_NE(short_loss,
-            TokenLosses(*backend, RowsToBatch({&short_row}, Fixed(rope, rope.long_factor, attention))));
+  EXPECT_EQ(
+      short_loss,
+      TokenLosses(*backend, RowsToBatch({&short_row}, Fixed(rope, rope.short_factor, attention))));
+  EXPECT_NE(
+      short_loss,
+      TokenLosses(*backend, RowsToBatch({&short_row}, Fixed(rope, rope.long_factor, attention))));
   EXPECT_NE(short_loss,
             TokenLosses(*backend, RowsToBatch({&short_row}, Fixed(rope, rope.short_factor, 1.0))));
 
   const auto long_loss = TokenLosses(*backend, RowsToBatch({&long_row}, trained));
-  EXPECT_EQ(long_loss,
-            TokenLosses(*backend, RowsToBatch({&long_row}, Fixed(rope, rope.long_factor, attention))));
-  EXPECT_NE(long_loss,
-            TokenLosses(*backend, RowsToBatch({&long_row}, Fixed(rope, rope.short_factor, attention))));
+  EXPECT_EQ(
+      long_loss,
+      TokenLosses(*backend, RowsToBatch({&long_row}, Fixed(rope, rope.long_factor, attention))));
+  EXPECT_NE(
+      long_loss,
+      TokenLosses(*backend, RowsToBatch({&long_row}, Fixed(rope, rope.short_factor, attention))));
 }
 
 TEST(MixedRope, PackedDocumentsNeverAttendAcrossTheirBoundary) {
@@ -231,11 +236,13 @@ TEST(MixedRope, PackedDocumentsNeverAttendAcrossTheirBoundary) {
   size_t begin = 0;
   while (begin < packed.tokens.size()) {
     size_t end = begin;
-    while (end < packed.tokens.size() && packed.segment_ids[end] == packed.segment_ids[begin]) ++end;
+    while (end < packed.tokens.size() && packed.segment_ids[end] == packed.segment_ids[begin])
+      ++end;
     TrainingRow alone;
     alone.tokens.assign(packed.tokens.begin() + begin, packed.tokens.begin() + end);
     alone.targets.assign(packed.targets.begin() + begin, packed.targets.begin() + end);
-    alone.loss_weights.assign(packed.loss_weights.begin() + begin, packed.loss_weights.begin() + end);
+    alone.loss_weights.assign(packed.loss_weights.begin() + begin,
+                              packed.loss_weights.begin() + end);
     alone.positions.assign(packed.positions.begin() + begin, packed.positions.begin() + end);
     alone.segment_ids.assign(end - begin, 0);
     const auto single = TokenLosses(*backend, RowsToBatch({&alone}, rope));

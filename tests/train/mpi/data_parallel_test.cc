@@ -31,7 +31,8 @@ std::vector<double> Losses(const std::string& metrics) {
   return losses;
 }
 
-MixedTrainOptions RunOptions(const Checkpoint& base, const fs::path& folder, const std::string& name) {
+MixedTrainOptions RunOptions(const Checkpoint& base, const fs::path& folder,
+                             const std::string& name) {
   MixedTrainOptions options;
   options.data.short_len = 32;
   options.data.long_len = 128;
@@ -60,8 +61,8 @@ TEST(DataParallel, RanksAgreeWithOneProcess) {
   const Checkpoint base = testing::TinyBaseModel();
   const Corpus corpus = testing::SmallCorpus();
 
-  const MixedTrainResult parallel = RunMixedTraining(RunOptions(base, folder, "parallel"), base, corpus,
-                                                     *world);
+  const MixedTrainResult parallel =
+      RunMixedTraining(RunOptions(base, folder, "parallel"), base, corpus, *world);
   auto single = dist::MakeSingleProcessCommunicator();
   const std::string reference_name = "single" + std::to_string(world->Rank());
   RunMixedTraining(RunOptions(base, folder, reference_name), base, corpus, *single);
