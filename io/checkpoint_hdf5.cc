@@ -250,12 +250,7 @@ void WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
 
 Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state) {
   const h5::Object root = h5::OpenFileReadOnly(path);
-  const std::string format = root.GetString("format");
-  Check(format == kFormat, "{}: attribute 'format' is '{}', expected '{}'", root.Where(), format,
-        kFormat);
-  const int64_t version = root.GetInt("format_version");
-  Check(version == kFormatVersion, "{}: format_version {} is not supported (this build reads {})",
-        root.Where(), version, kFormatVersion);
+  h5::CheckFormat(root, kFormat, kFormatVersion);
 
   Checkpoint checkpoint;
   checkpoint.config = ReadConfig(root);

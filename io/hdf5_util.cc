@@ -451,4 +451,13 @@ Object OpenFileReadOnly(const std::string& path) {
   return Object(std::move(file), path, "/");
 }
 
+void CheckFormat(const Object& root, std::string_view format, int64_t version) {
+  const std::string found = root.GetString("format");
+  Check(found == format, "{}: attribute 'format' is '{}', expected '{}'", root.Where(), found,
+        format);
+  const int64_t found_version = root.GetInt("format_version");
+  Check(found_version == version, "{}: format_version {} is not supported (this build reads {})",
+        root.Where(), found_version, version);
+}
+
 }  // namespace ropescale::h5

@@ -108,5 +108,7 @@ class Object {
 // Creates (truncating) or opens a file; the returned Object is its root group "/".
 Object CreateFile(const std::string& path);
 Object OpenFileReadOnly(const std::string& path);
+// Checks the root's `format` (string) and `format_version` (int) attributes, naming the file.
+void CheckFormat(const Object& root, std::string_view format, int64_t version);
 
 }  // namespace ropescale::h5

@@ -130,12 +130,7 @@ void WriteTokenShards(const std::string& path, const TokenShards& shards) {
 
 TokenShards ReadTokenShards(const std::string& path) {
   const h5::Object root = h5::OpenFileReadOnly(path);
-  const std::string format = root.GetString("format");
-  Check(format == kFormat, "{}: attribute 'format' is '{}', expected '{}'", root.Where(), format,
-        kFormat);
-  const int64_t version = root.GetInt("format_version");
-  Check(version == kFormatVersion, "{}: format_version {} is not supported (this build reads {})",
-        root.Where(), version, kFormatVersion);
+  h5::CheckFormat(root, kFormat, kFormatVersion);
 
   TokenShards s;
   {

@@ -31,12 +31,6 @@
 namespace ropescale::dist {
 namespace {
 
-bool MpiActive() {
-  int initialized = 0, finalized = 0;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  return initialized && !finalized;
-}
 
 std::string MpiErrorText(int code) {
   char text[MPI_MAX_ERROR_STRING];
@@ -246,6 +240,13 @@ int64_t MpiTaskCounter::Next() {
 
 std::unique_ptr<Communicator> MakeMpiCommunicator(MPI_Comm comm) {
   return std::make_unique<MpiCommunicator>(comm);
+}
+
+bool MpiActive() {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  return initialized && !finalized;
 }
 
 }  // namespace ropescale::dist

@@ -14,4 +14,7 @@ namespace ropescale::dist {
 // be destroyed before MPI_Finalize. Host buffers only: a device buffer is an Error.
 std::unique_ptr<Communicator> MakeMpiCommunicator(MPI_Comm comm);
 
+// True between MPI_Init and MPI_Finalize.
+bool MpiActive();
+
 }  // namespace ropescale::dist

@@ -12,13 +12,6 @@
 namespace ropescale::dist {
 namespace {
 
-bool MpiActive() {
-  int initialized = 0, finalized = 0;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  return initialized && !finalized;
-}
-
 // Environment variables that mpirun (Open MPI, MPICH/Hydra) or srun --mpi=pmix|pmi2 set in each
 // rank (not plain Slurm variables: a batch script running one process is no MPI job).
 bool StartedByLauncher() {

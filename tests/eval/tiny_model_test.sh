@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shipped embedded model (data/tiny-llama.h5): it loads, models held-out text in its window,
 # and retrieves the pass key in its window better than guessing (needle loss ln 10 = 2.30); and
-# jobs/embedded-default.sh prints its table.
+# jobs/embedded-default.sh (every stage, with tiny settings) prints its tables.
 set -euo pipefail
 bin=${ROPESCALE_BIN:?}
 src=${ROPESCALE_SOURCE_DIR:?}
@@ -18,10 +18,16 @@ assert r["perplexity"] < 6.0, f"held-out perplexity at 256 is {r['perplexity']}"
 assert r["needle_loss"] < 1.5, f"in-window needle loss {r['needle_loss']} is near chance (2.30)"
 PY
 
-DOCS=1 RANKS=2 POPULATION=3 GENERATIONS=1 SEARCH_DOCS=1 COMPARE_DOCS=2 OUT_DIR="$work/run" \
-  ROPESCALE_BIN="$bin" bash "$src/jobs/embedded-default.sh" > "$work/table.md" 2> "$work/err.txt"
-test "$(grep -c '^|' "$work/table.md")" -eq 6  # header, rule, four RoPEs
+DOCS=1 RANKS=2 POPULATION=3 GENERATIONS=1 SEARCH_DOCS=1 COMPARE_DOCS=2 TRAIN_STEPS=2 EVAL_DOCS=1 \
+  OUT_DIR="$work/run" ROPESCALE_BIN="$bin" bash "$src/jobs/embedded-default.sh" > "$work/table.md" \
+  2> "$work/err.txt"
+# stdout: the baseline table (header, rule, four RoPEs), then the before/after table (header,
+# rule, base original, base + YaRN, searched, searched + mixed training).
+test "$(grep -c '^|' "$work/table.md")" -eq 12
 head -3 "$work/table.md" | grep -q 'needle@2048'
+grep -q '^| searched LongRoPE2 + mixed training |' "$work/table.md"
+cmp <(grep '^|' "$work/table.md" | tail -6) "$work/run/before-after.md"
+test "$(wc -l < "$work/run/train-metrics.jsonl")" -eq 2  # one line per training step
 # the search's comparison table (stderr): header, rule, original/pi/ntk/yarn/searched
 test "$(grep -c '^|' "$work/err.txt")" -eq 7
 grep -q '^| searched |' "$work/err.txt"

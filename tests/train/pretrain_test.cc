@@ -14,24 +14,13 @@
 #include "src/eval/perplexity.h"
 #include "src/eval/text_windows.h"
 #include "src/model/init_parameters.h"
+#include "tests/train/train_test_util.h"
 
 namespace ropescale {
 namespace {
 
 namespace fs = std::filesystem;
-
-Corpus SmallCorpus() {
-  const char* lines[] = {"Shall I compare thee to a summer's day? ",
-                         "Thou art more lovely and more temperate: ",
-                         "Rough winds do shake the darling buds of May, "};
-  Corpus corpus;
-  for (int d = 0; d < 3; ++d) {
-    std::string text;
-    for (int i = 0; text.size() < 4000; ++i) text += lines[(d + i) % 3];
-    corpus.documents.push_back({"doc" + std::to_string(d), ByteTokenizer().Encode(text)});
-  }
-  return corpus;
-}
+using testing::SmallCorpus;
 
 PretrainOptions TinyOptions(const std::string& out, int context = 32) {
   PretrainOptions options;

@@ -1,6 +1,7 @@
 # `ropescale train` end to end on a tiny model (window 32 -> 128): help, bad input, SIGTERM then
 # --resume bit-identical to an uninterrupted run, kill -9 during checkpoint writes never leaves an
-# unreadable checkpoint, a NaN stops with the last checkpoint intact, SIGUSR1 under mpirun -np 2.
+# unreadable checkpoint, a NaN stops with the last checkpoint intact, SIGUSR1 under mpirun -np 2,
+# and that 2-rank checkpoint resumed on 1 rank.
 set -euo pipefail
 : "${ROPESCALE_BIN:?set ROPESCALE_BIN to the ropescale program}"
 : "${ROPESCALE_SOURCE_DIR:?set ROPESCALE_SOURCE_DIR to the source tree}"
@@ -41,6 +42,16 @@ if DATA="$WORK/nope" run_train --steps 2 --out "$WORK/x.h5" 2> "$WORK/err.txt"; 
 fi
 grep -q "nope" "$WORK/err.txt" || fail "no message naming the data path: $(cat "$WORK/err.txt")"
 [[ ! -e "$WORK/x.h5" ]] || fail "a failed run wrote --out"
+
+# Single-RoPE baselines: every row on YaRN / on the long factors; the checkpoint holds that RoPE.
+run_train --steps 2 --out "$WORK/yarn.h5" --mix off --rope yarn > /dev/null
+h5dump -a /rope/kind "$WORK/yarn.h5" | grep -q '"yarn"' || fail "--mix off --rope yarn: RoPE not yarn"
+run_train --steps 2 --out "$WORK/lf.h5" --mix off --rope factors > /dev/null
+h5dump -d /rope/short_factor "$WORK/lf.h5" | grep -q "1.2" || fail "--rope factors: short != long"
+if run_train --steps 2 --out "$WORK/bad.h5" --rope yarn 2> "$WORK/err.txt"; then
+  fail "--rope yarn without --mix off accepted"
+fi
+grep -q -- "--mix off" "$WORK/err.txt" || fail "no message naming --mix off: $(cat "$WORK/err.txt")"
 
 # 1. Uninterrupted.
 run_train --steps 300 --out "$WORK/full.h5" --metrics "$WORK/full.jsonl" > /dev/null
@@ -104,4 +115,9 @@ wait "$pid" || rc=$?
 [[ $rc -eq 75 ]] || fail "mpirun + SIGUSR1: exit code $rc, expected 75"
 stopped=$(cursor "$WORK/mpi.h5")
 [[ $stopped -ge 1 && $stopped -lt 2000 ]] || fail "mpirun + SIGUSR1: no mid-run checkpoint"
+# ... and the 2-rank checkpoint resumes on 1 rank (same global batch; fp32 rounding may differ).
+run_train --steps 2000 --out "$WORK/mpi.h5" --metrics "$WORK/mpi.jsonl" --resume \
+  --max-steps-this-run 3 > /dev/null
+[[ $(cursor "$WORK/mpi.h5") -eq $((stopped + 3)) ]] || fail "resume on 1 rank did not continue"
+[[ $(wc -l < "$WORK/mpi.jsonl") -eq $((stopped + 3)) ]] || fail "metrics after the rank change"
 echo "train_cli_test: OK"
