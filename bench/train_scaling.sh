@@ -39,3 +39,12 @@ for k in "${ranks[@]}"; do
   eff=$(awk -v r="$rate" -v b="$base" -v k="$k" 'BEGIN {printf "%.0f%%", 100 * r / (k * b)}')
   echo "| $k | 1 | $rate | $eff | $loss |"
 done
+# For comparison: one rank using every core with OpenMP threads instead of ranks.
+cores=$(nproc)
+OMP_NUM_THREADS=$cores "$bin" --log-level warn train --model "$model" \
+  --data "$here/data/corpus/train" --factors "$work/factors.json" --out "$work/t.h5" \
+  --global-batch-tokens "$global" --steps "$steps" --warmup 2 --lr 5e-4 --threads "$cores" --json \
+  > "$work/t.json"
+rate=$(python3 -c "import json,sys; print('%.0f' % json.load(open(sys.argv[1]))['tokens_per_s'])" "$work/t.json")
+eff=$(awk -v r="$rate" -v b="$base" -v k="$cores" 'BEGIN {printf "%.0f%%", 100 * r / (k * b)}')
+echo "| 1 | $cores | $rate | $eff | (threads, not ranks) |"
