@@ -96,6 +96,9 @@ void RunTrainCommand(const TrainCliOptions& cli) {
   CheckOutputPaths({{"--out", cli.out}, {"--metrics", cli.metrics}},
                    {{"--model", cli.model}, {"--factors", cli.factors}, {"--data", cli.data}});
 
+  // From here on a stop signal (Slurm's warning) no longer kills the process: the trainer sees
+  // it after its next step, checkpoints and exits with 75.
+  const StopSignalGuard signals;
   dist::JobSession session;
   std::unique_ptr<dist::Communicator> comm = dist::WorldCommunicator();
   MixedTrainResult result;

@@ -11,6 +11,9 @@ namespace ropescale {
 inline constexpr int kExitCheckpointed = 75;
 
 // Installs the handlers for the lifetime of the object (restores the previous ones after).
+// Guards nest (single-threaded use): only the outermost one installs, clears and restores, so a
+// command can take the signals from its very start and a signal that arrives while it loads
+// its inputs is still seen by the trainer's loop.
 class StopSignalGuard {
  public:
   StopSignalGuard();
