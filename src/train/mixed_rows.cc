@@ -130,7 +130,7 @@ TrainingRow RowSource::ShortRow(CounterRng& rng) const {
     // Length of the next document: uniform in [min(min_len, room), room], and all of the room
     // when what would be left could not hold another document of min_len.
     const int low = std::min(min_len, room);
-    int n = low + static_cast<int>(rng.Below(static_cast<uint64_t>(room - low + 1)));
+    int n = low + static_cast<int>(rng.Below(static_cast<uint64_t>(room) - low + 1));
     if (room - n < min_len) n = room;
     const bool passkey = rng.Uniform() < options_.passkey_fraction;
     const std::vector<int32_t>& source = short_pool_.Pick(rng).tokens;
