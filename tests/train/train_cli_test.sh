@@ -53,6 +53,18 @@ if run_train --steps 2 --out "$WORK/bad.h5" --rope yarn 2> "$WORK/err.txt"; then
 fi
 grep -q -- "--mix off" "$WORK/err.txt" || fail "no message naming --mix off: $(cat "$WORK/err.txt")"
 
+# Token shards as --data give the same run as the folder they were made from; the trained model
+# exports to a HF folder whose rope_scaling is the longrope block it was trained on.
+"$ROPESCALE_BIN" --log-level warn tokenize --input "$CORPUS" --out "$WORK/shards.h5" > /dev/null
+run_train --steps 3 --out "$WORK/from-dir.h5" > /dev/null
+DATA="$WORK/shards.h5" run_train --steps 3 --out "$WORK/from-shards.h5" > /dev/null
+h5diff "$WORK/from-dir.h5" "$WORK/from-shards.h5" /weights /weights || fail "shards != folder"
+"$ROPESCALE_BIN" --log-level warn convert --input "$WORK/from-shards.h5" --output "$WORK/hf" \
+  > /dev/null
+grep -q '"longrope"' "$WORK/hf/config.json" || fail "export: rope_scaling is not longrope"
+grep -q '"original_max_position_embeddings": 32' "$WORK/hf/config.json" ||
+  fail "export: original_max_position_embeddings is not 32"
+
 # 1. Uninterrupted.
 run_train --steps 300 --out "$WORK/full.h5" --metrics "$WORK/full.jsonl" > /dev/null
 [[ $(wc -l < "$WORK/full.jsonl") -eq 300 ]] || fail "metrics: expected 300 lines"
