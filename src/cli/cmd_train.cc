@@ -268,7 +268,8 @@ void AddTrainCommand(CLI::App& app) {
                   "stop after this many steps of this invocation, with a checkpoint (0: no limit)")
       ->capture_default_str();
   sub->add_flag("--resume", cli->resume, "continue the run whose checkpoint is at --out");
-  sub->add_option("--threads", cli->threads, "CPU threads per rank (0: all)")
+  sub->add_option("--threads", cli->threads,
+                  "CPU threads per rank (0: all cores; under mpirun give cores / ranks per node)")
       ->capture_default_str();
   sub->add_option("--backend", cli->backend, "backend (cpu)")->capture_default_str();
   sub->add_option("--log-every", cli->log_every, "seconds between progress lines")
