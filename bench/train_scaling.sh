@@ -5,7 +5,9 @@
 # same for every K (that is the point of data parallelism), so the runs do the same work.
 # Usage: bench/train_scaling.sh [ropescale binary] [ranks...]
 # Environment: MODEL (default data/tiny-llama.h5), STEPS (default 12), G (global batch tokens,
-# default 8192).
+# default 8192), PEER_PYTHON (a python3 with torch and transformers: then the same step in
+# PyTorch, bench/train_step_pytorch.py, runs in the same session with as many threads, and both
+# peak RSS are printed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/build/bin/ropescale}
@@ -48,3 +50,20 @@ OMP_NUM_THREADS=$cores "$bin" --log-level warn train --model "$model" \
 rate=$(python3 -c "import json,sys; print('%.0f' % json.load(open(sys.argv[1]))['tokens_per_s'])" "$work/t.json")
 eff=$(awk -v r="$rate" -v b="$base" -v k="$cores" 'BEGIN {printf "%.0f%%", 100 * r / (k * b)}')
 echo "| 1 | $cores | $rate | $eff | (threads, not ranks) |"
+if [[ -n ${PEER_PYTHON:-} ]]; then
+  rss() { awk '/Maximum resident/{print int($6 / 1024)}' "$1"; }
+  OMP_NUM_THREADS=$cores /usr/bin/time -v "$bin" --log-level warn train --model "$model" \
+    --data "$here/data/corpus/train" --factors "$work/factors.json" --out "$work/p.h5" \
+    --global-batch-tokens 8192 --steps "$steps" --warmup 2 --lr 5e-4 --threads "$cores" --json \
+    > "$work/p.json" 2> "$work/p.time"
+  ours=$(python3 -c "import json,sys; print('%.0f' % json.load(open(sys.argv[1]))['tokens_per_s'])" "$work/p.json")
+  /usr/bin/time -v "$PEER_PYTHON" "$here/bench/train_step_pytorch.py" --threads "$cores" \
+    --steps "$steps" > "$work/peer.txt" 2> "$work/peer.time"
+  peer=$(sed -n 's/.*: \([0-9]*\) tokens\/s.*/\1/p' "$work/peer.txt")
+  echo
+  echo "| one process, $cores threads | tokens/s | peak RSS MB |"
+  echo "|---|---|---|"
+  echo "| ropescale train | $ours | $(rss "$work/p.time") |"
+  echo "| $(cut -d, -f1 "$work/peer.txt") | $peer | $(rss "$work/peer.time") |"
+  awk -v a="$ours" -v b="$peer" 'BEGIN {printf "speed ratio ropescale / pytorch: %.2fx\n", a / b}'
+fi
