@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The embedded default, end to end on the CPU (a few minutes on 2 cores):
+# The embedded default, end to end on the CPU (about 8 minutes on 2 cores once built):
 #  1. builds ropescale in build/ (incremental);
 #  2. the problem: perplexity and needle-driven loss of the shipped tiny model
 #     (data/tiny-llama.h5, context 256) at its own window and at 8x, with the original RoPE and
