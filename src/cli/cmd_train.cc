@@ -20,6 +20,7 @@
 #include "src/dist/world.h"
 #include "src/eval/baseline_ropes.h"
 #include "src/rope/hf_rope_config.h"
+#include "src/train/checkpoint_series.h"
 #include "src/train/mixed_trainer.h"
 #include "src/train/stop_signal.h"
 #include "src/train/training_corpus.h"
@@ -95,6 +96,12 @@ void RunTrainCommand(const TrainCliOptions& cli) {
         "--rope {} needs --mix off (the mixed run trains on the factors)", cli.rope);
   CheckOutputPaths({{"--out", cli.out}, {"--metrics", cli.metrics}},
                    {{"--model", cli.model}, {"--factors", cli.factors}, {"--data", cli.data}});
+  for (const auto& [flag, input] : {std::pair{"--model", cli.model}, {"--factors", cli.factors}}) {
+    Check(input.empty() || !IsSnapshotOf(input, cli.out),
+          "{} {}: is a snapshot of --out {}, which this run may overwrite or remove; copy it "
+          "elsewhere first",
+          flag, input, cli.out);
+  }
 
   // From here on a stop signal (Slurm's warning) no longer kills the process: the trainer sees
   // it after its next step, checkpoints and exits with 75.

@@ -12,8 +12,13 @@ namespace ropescale {
 // "run/model.h5", 120 -> "run/model.step00000120.h5".
 std::string SnapshotPath(const std::string& path, int64_t step);
 
-// Writes `checkpoint` to `path`; with keep > 0 also links it as SnapshotPath(path, step) and
-// removes the older snapshots of `path` beyond the newest `keep`.
+// True when `candidate` names a snapshot of `path` (same folder, PATH-STEM.stepN.EXT): such a
+// file may be overwritten or removed by a run writing `path`, so it must not be its input.
+bool IsSnapshotOf(const std::string& candidate, const std::string& path);
+
+// Writes `checkpoint` to `path`; with keep > 0 also links it as SnapshotPath(path, step),
+// removes the snapshots of `path` with a later step (another history) and the older ones
+// beyond the newest `keep`.
 void WriteTrainingCheckpoint(const std::string& path, const Checkpoint& checkpoint, int64_t step,
                              int keep);
 

@@ -13,7 +13,6 @@
 
 #include "io/tokenizer.h"
 #include "src/core/error.h"
-#include "src/rope/hf_rope_config.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/format_duration.h"
 #include "src/train/metrics_log.h"
@@ -23,7 +22,10 @@ namespace ropescale {
 namespace {
 
 // The run's identity in TrainingState::rng_state: what a resume must match. (The data need no
-// RNG state of their own: row g of step s is a pure function of the seed, s and g.)
+// RNG state of their own: row g of step s is a pure function of the seed, s and g.) The slots
+// before kRefusedEnd must match (they decide which rows a step holds); the others may change
+// with a warning (they change the schedule or the optimizer from the resume on). The RoPE is
+// compared with the checkpoint's own /rope.
 enum IdentitySlot {
   kSeed,
   kShortLen,
@@ -35,32 +37,42 @@ enum IdentitySlot {
   kShortDocMin,
   kDigits,
   kMixed,
-  kRopeHash,
-  kTotalSteps,
+  kDataDocuments,
+  kDataTokens,
+  kRefusedEnd,
+  kTotalSteps = kRefusedEnd,
+  kPeakLr,
+  kWarmup,
+  kMinFraction,
+  kWeightDecay,
+  kGradClip,
+  kBeta1,
+  kBeta2,
   kIdentitySlots
 };
-constexpr std::array<const char*, kTotalSteps> kIdentityNames = {"seed",
-                                                                 "short_len",
-                                                                 "long_len",
-                                                                 "long_token_share",
-                                                                 "global_batch_tokens",
-                                                                 "passkey_fraction",
-                                                                 "answer_weight",
-                                                                 "short_doc_min",
-                                                                 "needle digits",
-                                                                 "mix",
-                                                                 "RoPE"};
+constexpr std::array<const char*, kIdentitySlots> kIdentityNames = {
+    "seed",
+    "short_len",
+    "long_len",
+    "long_token_share",
+    "global_batch_tokens",
+    "passkey_fraction",
+    "answer_weight",
+    "short_doc_min",
+    "needle digits",
+    "mix",
+    "training data (document count)",
+    "training data (token count)",
+    "steps",
+    "peak lr",
+    "warmup steps",
+    "min lr fraction",
+    "weight decay",
+    "gradient clip",
+    "beta1",
+    "beta2"};
 
-uint64_t Fnv1a(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
-
-std::vector<uint64_t> RunIdentity(const MixedTrainOptions& o) {
+std::vector<uint64_t> RunIdentity(const MixedTrainOptions& o, const Corpus& corpus) {
   std::vector<uint64_t> id(kIdentitySlots);
   id[kSeed] = o.data.seed;
   id[kShortLen] = static_cast<uint64_t>(o.data.short_len);
@@ -72,27 +84,37 @@ std::vector<uint64_t> RunIdentity(const MixedTrainOptions& o) {
   id[kShortDocMin] = static_cast<uint64_t>(o.data.short_doc_min);
   id[kDigits] = static_cast<uint64_t>(o.data.needle.digits);
   id[kMixed] = o.mixed ? 1 : 0;
-  id[kRopeHash] = Fnv1a(fmt::format("{} {} {}", RopeKindName(o.rope.kind), o.rope.base,
-                                    RopeScalingBlock(o.rope).dump()));
+  id[kDataDocuments] = corpus.documents.size();
+  id[kDataTokens] = static_cast<uint64_t>(corpus.TotalTokens());
   id[kTotalSteps] = static_cast<uint64_t>(o.schedule.total_steps);
+  id[kPeakLr] = std::bit_cast<uint64_t>(o.schedule.peak);
+  id[kWarmup] = static_cast<uint64_t>(o.schedule.warmup_steps);
+  id[kMinFraction] = std::bit_cast<uint64_t>(o.schedule.min_fraction);
+  id[kWeightDecay] = std::bit_cast<uint64_t>(o.adamw.weight_decay);
+  id[kGradClip] = std::bit_cast<uint64_t>(o.adamw.grad_clip);
+  id[kBeta1] = std::bit_cast<uint64_t>(o.adamw.beta1);
+  id[kBeta2] = std::bit_cast<uint64_t>(o.adamw.beta2);
   return id;
 }
 
 void CheckResumeIdentity(const std::string& path, const std::vector<uint64_t>& stored,
-                         const MixedTrainOptions& options) {
+                         const std::vector<uint64_t>& wanted, bool root) {
   Check(stored.size() == kIdentitySlots,
         "{}: /training/rng_state has {} entries, expected {} (not a checkpoint of `ropescale "
         "train`)",
         path, stored.size(), static_cast<int>(kIdentitySlots));
-  const std::vector<uint64_t> wanted = RunIdentity(options);
-  for (int slot = 0; slot < kTotalSteps; ++slot) {
+  for (int slot = 0; slot < kRefusedEnd; ++slot) {
     Check(stored[slot] == wanted[slot],
           "{}: cannot resume with a different {} than the checkpoint was trained with", path,
           kIdentityNames[slot]);
   }
-  if (stored[kTotalSteps] != wanted[kTotalSteps]) {
-    spdlog::warn("resuming with {} steps where the run began with {}: the schedule changes",
-                 options.schedule.total_steps, stored[kTotalSteps]);
+  for (int slot = kRefusedEnd; slot < kIdentitySlots; ++slot) {
+    if (stored[slot] != wanted[slot] && root) {
+      spdlog::warn(
+          "resume: {} differs from the run's start: the schedule or the optimizer "
+          "changes from here on",
+          kIdentityNames[slot]);
+    }
   }
 }
 
@@ -137,7 +159,7 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
     Check(checkpoint.config == config,
           "{}: the checkpoint's model shape differs from the base model's", options.out_path);
     state = std::move(*checkpoint.training);
-    CheckResumeIdentity(options.out_path, state.rng_state, options);
+    CheckResumeIdentity(options.out_path, state.rng_state, RunIdentity(options, corpus), root);
     weights = std::move(checkpoint.weights);
     if (root) {
       spdlog::info("resume: {} at step {} ({} tokens seen)", options.out_path, state.data_cursor,
@@ -146,7 +168,7 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
   } else {
     weights = base.weights;
   }
-  state.rng_state = RunIdentity(options);
+  state.rng_state = RunIdentity(options, corpus);
 
   std::unique_ptr<Backend> backend = CreateBackend(config, options.backend);
   backend->SetParameters(weights);
@@ -313,7 +335,7 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
   result.tokens_per_second =
-      result.seconds > 0 ? (last - first) * tokens_per_step / result.seconds : 0.0;
+      result.seconds > 0 && last > first ? (last - first) * tokens_per_step / result.seconds : 0.0;
   return result;
 }
 

@@ -70,6 +70,10 @@ RopeSpec ResolveTrainingRope(const RopeSpec& base_rope, const std::optional<Rope
   if (needs_factors) {
     Check(factors->kind == RopeKind::kLongRope || factors->kind == RopeKind::kLongRope2,
           "train: the factors' RoPE is {}, not longrope", RopeKindName(factors->kind));
+    Check(!mixed || long_len > PretrainingContext(*factors),
+          "train: long_len {} does not exceed the original window {}: long rows would get the "
+          "short factors",
+          long_len, PretrainingContext(*factors));
     Check(factors->max_position_embeddings >= long_len,
           "train: the factors' max_position_embeddings {} is below long_len {}",
           factors->max_position_embeddings, long_len);

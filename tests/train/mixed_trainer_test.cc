@@ -104,6 +104,14 @@ TEST(MixedTrainer, ResumeRefusesOtherDataSettings) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("long_token_share"), std::string::npos) << e.what();
   }
+  MixedTrainOptions same = TinyRun(base, out, 4);
+  same.resume = true;
+  try {
+    RunMixedTraining(same, base, SmallCorpus(3000), *comm);
+    FAIL() << "resume on other training data was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("training data"), std::string::npos) << e.what();
+  }
   fs::remove(out);
 }
 
@@ -150,6 +158,17 @@ TEST(MixedTrainer, KeepsTheNewestSnapshots) {
   int lines = 0;
   for (std::string line; std::getline(metrics, line);) ++lines;
   EXPECT_EQ(lines, 6);
+  // A new run to the same path: the old run's later snapshots are another history and go.
+  MixedTrainOptions again = TinyRun(base, out, 3);
+  again.checkpoint_every = 1;
+  again.keep_checkpoints = 2;
+  RunMixedTraining(again, base, SmallCorpus(), *comm);
+  EXPECT_TRUE(fs::exists(SnapshotPath(out, 3)));
+  EXPECT_TRUE(fs::exists(SnapshotPath(out, 2)));
+  EXPECT_FALSE(fs::exists(SnapshotPath(out, 5)));
+  EXPECT_FALSE(fs::exists(SnapshotPath(out, 6)));
+  EXPECT_TRUE(IsSnapshotOf(SnapshotPath(out, 3), out));
+  EXPECT_FALSE(IsSnapshotOf(out, out));
   fs::remove_all(folder);
 }
 

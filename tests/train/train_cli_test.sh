@@ -35,6 +35,19 @@ run_train() { (train "$@"); }
 "$ROPESCALE_BIN" train --help | grep -q -- "--long-token-share" || fail "--help lacks options"
 
 # Bad input: named in the message, non-zero exit, nothing written.
+if OMP_NUM_THREADS=1 "$ROPESCALE_BIN" train --model "$WORK/base.h5" --data "$CORPUS" \
+  --factors "$WORK/factors.json" --short-len 16 --long-len 32 --global-batch-tokens 512 \
+  --steps 2 --out "$WORK/x.h5" 2> "$WORK/err.txt"; then
+  fail "long rows no longer than the window accepted"
+fi
+grep -q "long_len 32" "$WORK/err.txt" || fail "no message naming long_len: $(cat "$WORK/err.txt")"
+touch "$WORK/x.step00000002.h5"
+if OMP_NUM_THREADS=1 "$ROPESCALE_BIN" train --model "$WORK/x.step00000002.h5" --out "$WORK/x.h5" \
+  --data "$CORPUS" 2> "$WORK/err.txt"; then
+  fail "a snapshot of --out accepted as --model"
+fi
+grep -q "snapshot" "$WORK/err.txt" || fail "no message about the snapshot: $(cat "$WORK/err.txt")"
+rm "$WORK/x.step00000002.h5"
 if run_train --steps 2 --out "$WORK/base.h5" 2> "$WORK/err.txt"; then fail "--out = --model accepted"; fi
 grep -q -- "--out" "$WORK/err.txt" || fail "no message naming --out: $(cat "$WORK/err.txt")"
 if DATA="$WORK/nope" run_train --steps 2 --out "$WORK/x.h5" 2> "$WORK/err.txt"; then
@@ -46,6 +59,8 @@ grep -q "nope" "$WORK/err.txt" || fail "no message naming the data path: $(cat "
 # Single-RoPE baselines: every row on YaRN / on the long factors; the checkpoint holds that RoPE.
 run_train --steps 2 --out "$WORK/yarn.h5" --mix off --rope yarn > /dev/null
 h5dump -a /rope/kind "$WORK/yarn.h5" | grep -q '"yarn"' || fail "--mix off --rope yarn: RoPE not yarn"
+run_train --steps 2 --out "$WORK/ntk.h5" --mix off --rope ntk > /dev/null
+h5dump -a /rope/kind "$WORK/ntk.h5" | grep -q '"ntk"' || fail "--mix off --rope ntk: RoPE not ntk"
 run_train --steps 2 --out "$WORK/lf.h5" --mix off --rope factors > /dev/null
 h5dump -d /rope/short_factor "$WORK/lf.h5" | grep -q "1.2" || fail "--rope factors: short != long"
 if run_train --steps 2 --out "$WORK/bad.h5" --rope yarn 2> "$WORK/err.txt"; then

@@ -3,6 +3,7 @@
 // the rank count, so the losses agree step by step within fp32 summation-order rounding; the first
 // step's loss (before any update) agrees to 1e-6 relative, every later step to 1e-4.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -52,7 +53,11 @@ MixedTrainOptions RunOptions(const Checkpoint& base, const fs::path& folder,
 
 TEST(DataParallel, RanksAgreeWithOneProcess) {
   auto world = dist::WorldCommunicator();
-  const fs::path folder = fs::temp_directory_path() / "ropescale_train_mpi_test";
+  // One folder per job (ctest runs np 1, 2 and 4 at the same time): rank 0's pid, broadcast.
+  std::vector<int64_t> pid = {static_cast<int64_t>(getpid())};
+  world->Broadcast(HostView(std::span<int64_t>(pid)), 0);
+  const fs::path folder =
+      fs::temp_directory_path() / ("ropescale_train_mpi_test_" + std::to_string(pid[0]));
   if (world->IsRoot()) {
     fs::remove_all(folder);
     fs::create_directories(folder);
