@@ -31,7 +31,6 @@
 namespace ropescale::dist {
 namespace {
 
-
 std::string MpiErrorText(int code) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
