@@ -6,11 +6,11 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <string>
 
+#include "io/json_file.h"
 #include "src/cli/commands.h"
 #include "src/core/error.h"
 #include "src/rope/critical_dim.h"
@@ -38,20 +38,6 @@ std::string ConfigFilePath(const std::string& config) {
   std::filesystem::path path(config);
   if (std::filesystem::is_directory(path)) path /= "config.json";
   return path.string();
-}
-
-nlohmann::json ReadConfigJson(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  Check(in.good(), "{}: cannot open", path.string());
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    Fail("{}: not valid JSON: {}", path.string(), e.what());
-  }
-}
-
-bool IsLongRope(RopeKind kind) {
-  return kind == RopeKind::kLongRope || kind == RopeKind::kLongRope2;
 }
 
 nlohmann::json ShowJson(const RopeSpec& spec, const RopeFrequencies& freqs, int64_t seq_len) {
@@ -99,7 +85,7 @@ void PrintShowTable(const RopeSpec& spec, const RopeFrequencies& freqs, int64_t 
 
 void RunShow(const ShowOptions& options) {
   const std::string path = ConfigFilePath(options.config_path);
-  const RopeSpec spec = RopeSpecFromHfConfig(ReadConfigJson(path), path);
+  const RopeSpec spec = RopeSpecFromHfConfig(ReadJsonFile(path), path);
   Check(options.seq_len >= 0, "--seq-len: must be >= 0, got {}", options.seq_len);
   const int64_t seq_len =
       options.seq_len > 0 ? options.seq_len : static_cast<int64_t>(spec.max_position_embeddings);

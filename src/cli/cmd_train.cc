@@ -5,13 +5,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "io/checkpoint.h"
+#include "io/json_file.h"
 #include "io/model_loader.h"
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
@@ -65,17 +65,9 @@ struct TrainCliOptions {
   int64_t inject_nan_at_step = -1;
 };
 
-nlohmann::json ReadJsonFile(const std::string& path) {
-  std::ifstream in(path);
-  Check(in.good(), "--factors {}: cannot open", path);
-  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  Check(!json.is_discarded(), "--factors {}: not valid JSON", path);
-  return json;
-}
-
 // The base model's RoPE without any extension (a longrope model's short side is its original).
 RopeSpec OriginalRope(const RopeSpec& rope) {
-  if (rope.kind != RopeKind::kLongRope && rope.kind != RopeKind::kLongRope2) return rope;
+  if (!IsLongRope(rope.kind)) return rope;
   RopeSpec original;
   original.base = rope.base;
   original.head_dim = rope.head_dim;
@@ -115,31 +107,17 @@ void RunTrainCommand(const TrainCliOptions& cli) {
     const int window = PretrainingContext(base.config.rope);
     Check(window > 0, "{}: the model's RoPE has no context length", cli.model);
 
+    // The target length: --long-len, else the factors' own, else 8 L.
     std::optional<RopeSpec> factors;
-    int long_len = cli.long_len;
     if (!cli.factors.empty()) {
-      const int target = long_len > 0 ? long_len : 8 * window;
-      nlohmann::json block = ReadJsonFile(cli.factors);
-      // The target length: the block's own (a config.json's max_position_embeddings, or factor x
-      // L) unless --long-len says otherwise.
-      if (long_len == 0) {
-        const nlohmann::json& scaling =
-            block.contains("rope_scaling") ? block["rope_scaling"] : block;
-        if (block.contains("max_position_embeddings")) {
-          long_len = block["max_position_embeddings"].get<int>();
-        } else if (scaling.contains("factor")) {
-          long_len = static_cast<int>(std::lround(scaling["factor"].get<double>() * window));
-        } else {
-          long_len = target;
-        }
-      }
-      factors = LongRopeFromScalingBlock(base.config, block, long_len, cli.factors);
-    } else if (base.config.rope.kind == RopeKind::kLongRope ||
-               base.config.rope.kind == RopeKind::kLongRope2) {
+      factors = LongRopeFromScalingBlock(base.config, ReadJsonFile(cli.factors), cli.long_len,
+                                         cli.factors);
+    } else if (IsLongRope(base.config.rope.kind)) {
       factors = base.config.rope;
-      if (long_len == 0) long_len = base.config.rope.max_position_embeddings;
     }
-    if (long_len == 0) long_len = 8 * window;
+    const int long_len = cli.long_len > 0 ? cli.long_len
+                         : factors        ? factors->max_position_embeddings
+                                          : 8 * window;
 
     MixedTrainOptions options;
     options.data.short_len = cli.short_len > 0 ? cli.short_len : window;

@@ -21,10 +21,6 @@ constexpr std::array<std::pair<RopeKind, std::string_view>, 8> kKindNames = {{
     {RopeKind::kLongRope2, "longrope2"},
 }};
 
-bool IsLongRope(RopeKind kind) {
-  return kind == RopeKind::kLongRope || kind == RopeKind::kLongRope2;
-}
-
 bool IsPositiveFinite(double value) { return std::isfinite(value) && value > 0.0; }
 
 void CheckFactorList(const std::vector<double>& factors, std::string_view field, int expected) {
@@ -76,6 +72,10 @@ double RopeSpec::scale() const {
     default:
       return factor;
   }
+}
+
+bool IsLongRope(RopeKind kind) {
+  return kind == RopeKind::kLongRope || kind == RopeKind::kLongRope2;
 }
 
 void ValidateRopeSpec(const RopeSpec& spec) {

@@ -63,6 +63,9 @@ struct RopeSpec {
   bool operator==(const RopeSpec&) const = default;
 };
 
+// longrope or longrope2: per-frequency factors with HF's short/long switch.
+bool IsLongRope(RopeKind kind);
+
 // Throws Error when the spec is inconsistent (factor list length != rotary_dim/2, base <= 1,
 // non-positive factors, ...), naming the offending field.
 void ValidateRopeSpec(const RopeSpec& spec);

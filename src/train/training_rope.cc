@@ -1,5 +1,7 @@
 #include "src/train/training_rope.h"
 
+#include <cmath>
+
 #include "src/core/error.h"
 #include "src/eval/baseline_ropes.h"
 #include "src/rope/hf_rope_config.h"
@@ -40,13 +42,22 @@ RopeSpec LongRopeFromScalingBlock(const ModelConfig& base, const nlohmann::json&
   Check(type == "longrope" || type == "longrope2" || type == "su",
         "{}: rope_scaling type '{}' is not longrope (give the --out of `ropescale search`)", source,
         type);
-  const int window = base.rope.original_max_position_embeddings > 0
-                         ? base.rope.original_max_position_embeddings
-                         : base.rope.max_position_embeddings;
+  const int window = PretrainingContext(base.rope);
+  int target = long_len;
+  if (target == 0 && block.contains("max_position_embeddings")) {
+    Check(block["max_position_embeddings"].is_number_integer(),
+          "{}: max_position_embeddings is not an integer", source);
+    target = block["max_position_embeddings"].get<int>();
+  }
+  if (target == 0 && scaling->contains("factor")) {
+    Check((*scaling)["factor"].is_number(), "{}: factor is not a number", source);
+    target = static_cast<int>(std::lround((*scaling)["factor"].get<double>() * window));
+  }
+  if (target == 0) target = 8 * window;
   nlohmann::json config = {
-      {"hidden_size", base.hidden_size},     {"num_attention_heads", base.num_heads},
-      {"head_dim", base.head_dim},           {"rope_theta", base.rope.base},
-      {"max_position_embeddings", long_len}, {"rope_scaling", *scaling}};
+      {"hidden_size", base.hidden_size},   {"num_attention_heads", base.num_heads},
+      {"head_dim", base.head_dim},         {"rope_theta", base.rope.base},
+      {"max_position_embeddings", target}, {"rope_scaling", *scaling}};
   if (base.rope.partial_rotary_factor < 1.0) {
     config["partial_rotary_factor"] = base.rope.partial_rotary_factor;
   }
@@ -68,8 +79,8 @@ RopeSpec ResolveTrainingRope(const RopeSpec& base_rope, const std::optional<Rope
         "train: no longrope factors: give factors (the --out of `ropescale search`) or a model "
         "whose RoPE is longrope");
   if (needs_factors) {
-    Check(factors->kind == RopeKind::kLongRope || factors->kind == RopeKind::kLongRope2,
-          "train: the factors' RoPE is {}, not longrope", RopeKindName(factors->kind));
+    Check(IsLongRope(factors->kind), "train: the factors' RoPE is {}, not longrope",
+          RopeKindName(factors->kind));
     Check(!mixed || long_len > PretrainingContext(*factors),
           "train: long_len {} does not exceed the original window {}: long rows would get the "
           "short factors",

@@ -21,7 +21,8 @@ TrainRope ParseTrainRope(std::string_view name, std::string_view field = "rope")
 std::string_view TrainRopeName(TrainRope rope);
 
 // The longrope RoPE that a HF rope_scaling block (what `ropescale search --out` writes, or a
-// config.json holding one) gives the model `base` at target length `long_len`, read through the
+// config.json holding one) gives the model `base` at target length `long_len` (0: the block's
+// own: a config.json's max_position_embeddings, else factor x L, else 8 L), read through the
 // same reader as any HF config.json (RopeSpecFromHfConfig), so it is what transformers would
 // build. Throws Error naming `source` when the block is not longrope/longrope2 or does not fit
 // the model (factor count != rotary_dim / 2).
