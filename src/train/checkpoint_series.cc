@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 
 namespace ropescale {
@@ -17,25 +17,41 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool IsSnapshotName(const std::string& name, const std::string& prefix, const std::string& suffix) {
+fs::path FolderOf(const fs::path& path) {
+  return path.parent_path().empty() ? fs::path(".") : path.parent_path();
+}
+
+// The step of `name` when it is a snapshot name of `path` (PATH-STEM.stepN.EXT, N at least 8
+// digits: a step of 10^8 or more gets a longer name and is still recognised).
+std::optional<int64_t> SnapshotStep(const std::string& name, const fs::path& path) {
+  const std::string prefix = path.stem().string() + ".step";
+  const std::string suffix = path.extension().string();
   if (name.size() < prefix.size() + 8 + suffix.size() || !name.starts_with(prefix) ||
       !name.ends_with(suffix)) {
-    return false;
+    return std::nullopt;
   }
-  const auto begin = name.begin() + static_cast<std::ptrdiff_t>(prefix.size());
-  const auto end = name.end() - static_cast<std::ptrdiff_t>(suffix.size());
-  return std::all_of(begin, end, [](char c) { return c >= '0' && c <= '9'; });
+  const std::string digits =
+      name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::stoll(digits);
 }
 
 }  // namespace
 
 bool IsSnapshotOf(const std::string& candidate, const std::string& path) {
-  const fs::path p(path), c(candidate);
-  const fs::path folder = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  const fs::path candidate_folder = c.parent_path().empty() ? fs::path(".") : c.parent_path();
+  const fs::path c(candidate);
   std::error_code error;
-  if (!fs::equivalent(folder, candidate_folder, error)) return false;
-  return IsSnapshotName(c.filename().string(), p.stem().string() + ".step", p.extension().string());
+  return fs::equivalent(FolderOf(path), FolderOf(c), error) &&
+         SnapshotStep(c.filename().string(), path).has_value();
+}
+
+Checkpoint ReadResumeCheckpoint(const std::string& path) {
+  Check(fs::exists(path), "resume: no checkpoint at {}", path);
+  Checkpoint checkpoint = ReadCheckpoint(path, true);
+  Check(checkpoint.training.has_value(), "{}: no training state to resume from", path);
+  return checkpoint;
 }
 
 std::string SnapshotPath(const std::string& path, int64_t step) {
@@ -49,35 +65,19 @@ void WriteTrainingCheckpoint(const std::string& path, const Checkpoint& checkpoi
                              int keep) {
   WriteCheckpoint(path, checkpoint);
   if (keep <= 0) return;
-  const std::string snapshot = SnapshotPath(path, step);
-  const std::string temporary = snapshot + fmt::format(".tmp-{}", getpid());
-  std::error_code ignored;
-  fs::remove(temporary, ignored);
-  if (link(path.c_str(), temporary.c_str()) != 0) {
-    // No hard links on this file system: copy instead.
-    fs::copy_file(path, temporary, fs::copy_options::overwrite_existing);
-  }
-  if (std::rename(temporary.c_str(), snapshot.c_str()) != 0) {
-    const int error = errno;
-    fs::remove(temporary, ignored);
-    Fail("{}: cannot rename {} into place: {}", snapshot, temporary, std::strerror(error));
-  }
-  // Older snapshots of this path beyond the newest `keep`.
-  const fs::path p(path);
-  const fs::path folder = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  const std::string prefix = p.stem().string() + ".step";
-  const std::string suffix = p.extension().string();
-  // Any number of digits: a step of 10^8 or more gets a longer name and is still pruned.
-  std::vector<std::pair<int64_t, fs::path>> snapshots;
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    const std::string name = entry.path().filename().string();
-    if (!IsSnapshotName(name, prefix, suffix)) continue;
-    const std::string digits =
-        name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-    snapshots.emplace_back(std::stoll(digits), entry.path());
-  }
+  // The snapshot is a hard link to the file just written (a copy where links are not possible).
+  WriteAtomically(SnapshotPath(path, step), [&](const std::string& temporary) {
+    std::error_code stale;
+    fs::remove(temporary, stale);  // left by a killed process with the same pid
+    if (link(path.c_str(), temporary.c_str()) != 0) fs::copy_file(path, temporary);
+  });
   // Snapshots past `step` belong to another history (an earlier run to the same path, or a run
   // rolled back to an older snapshot): they go, and of the rest the newest `keep` stay.
+  std::vector<std::pair<int64_t, fs::path>> snapshots;
+  for (const auto& entry : fs::directory_iterator(FolderOf(path))) {
+    const auto snapshot_step = SnapshotStep(entry.path().filename().string(), path);
+    if (snapshot_step) snapshots.emplace_back(*snapshot_step, entry.path());
+  }
   std::sort(snapshots.begin(), snapshots.end());
   std::vector<fs::path> doomed;
   std::vector<fs::path> kept;
@@ -85,6 +85,7 @@ void WriteTrainingCheckpoint(const std::string& path, const Checkpoint& checkpoi
     (snapshot_step > step ? doomed : kept).push_back(file);
   }
   for (size_t i = 0; i + keep < kept.size(); ++i) doomed.push_back(kept[i]);
+  std::error_code ignored;
   for (const fs::path& file : doomed) {
     fs::remove(file, ignored);
     spdlog::debug("checkpoint: removed snapshot {}", file.string());

@@ -9,6 +9,10 @@
 
 namespace ropescale {
 
+// The checkpoint a run resumes from (weights and training state): Error naming `path` when it
+// does not exist or holds no training state.
+Checkpoint ReadResumeCheckpoint(const std::string& path);
+
 // "run/model.h5", 120 -> "run/model.step00000120.h5".
 std::string SnapshotPath(const std::string& path, int64_t step);
 

@@ -67,33 +67,17 @@ double TrainingRow::Weight() const {
   return weight;
 }
 
-const Document& RowSource::Pool::Pick(CounterRng& rng) const {
-  const uint64_t pick = rng.Below(cumulative.back());
-  const size_t index =
-      std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin();
-  return *documents[index];
-}
-
 RowSource::RowSource(const Corpus& corpus, const MixedDataOptions& options,
                      const StepLayout& layout, const Tokenizer& tokenizer)
-    : options_(options), layout_(layout), tokenizer_(&tokenizer) {
+    : options_(options),
+      layout_(layout),
+      long_pool_(corpus, options.long_len + 1),
+      short_pool_(corpus, 2),
+      tokenizer_(&tokenizer) {
   if (options_.short_doc_min == 0) options_.short_doc_min = std::max(1, options_.short_len / 4);
-  uint64_t long_total = 0, short_total = 0;
-  for (const Document& document : corpus.documents) {
-    const auto size = static_cast<int64_t>(document.tokens.size());
-    if (size >= options_.long_len + 1) {
-      long_pool_.documents.push_back(&document);
-      long_pool_.cumulative.push_back(long_total += size);
-    }
-    if (size >= 2) {
-      short_pool_.documents.push_back(&document);
-      short_pool_.cumulative.push_back(short_total += size);
-    }
-  }
-  Check(layout.long_rows == 0 || !long_pool_.documents.empty(),
+  Check(layout.long_rows == 0 || !long_pool_.empty(),
         "train: no training document has the {} tokens a long row needs", options_.long_len + 1);
-  Check(layout.short_rows == 0 || !short_pool_.documents.empty(),
-        "train: no training document has 2 tokens");
+  Check(layout.short_rows == 0 || !short_pool_.empty(), "train: no training document has 2 tokens");
 }
 
 TrainingRow RowSource::Row(int64_t step, int row) const {

@@ -16,6 +16,7 @@
 #include "src/eval/corpus.h"
 #include "src/eval/needle_document.h"
 #include "src/model/batch.h"
+#include "src/train/document_pool.h"
 
 namespace ropescale {
 
@@ -74,18 +75,13 @@ class RowSource {
   TrainingRow Row(int64_t step, int row) const;
 
  private:
-  struct Pool {
-    std::vector<const Document*> documents;
-    std::vector<uint64_t> cumulative;  // cumulative token counts
-    const Document& Pick(CounterRng& rng) const;
-  };
   TrainingRow LongRow(CounterRng& rng) const;
   TrainingRow ShortRow(CounterRng& rng) const;
 
   MixedDataOptions options_;
   StepLayout layout_;
-  Pool long_pool_;
-  Pool short_pool_;
+  DocumentPool long_pool_;   // documents of at least T + 1 tokens
+  DocumentPool short_pool_;  // documents of at least 2 tokens
   const Tokenizer* tokenizer_;
 };
 

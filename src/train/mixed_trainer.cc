@@ -144,14 +144,11 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
   config.rope = options.rope;
   ValidateRopeSpec(config.rope);
 
+  const std::vector<uint64_t> identity = RunIdentity(options, corpus);
   TrainingState state;
   ParameterSet weights;
   if (options.resume) {
-    Check(std::filesystem::exists(options.out_path), "train: resume, but no checkpoint at {}",
-          options.out_path);
-    Checkpoint checkpoint = ReadCheckpoint(options.out_path, true);
-    Check(checkpoint.training.has_value(), "{}: no training state to resume from",
-          options.out_path);
+    Checkpoint checkpoint = ReadResumeCheckpoint(options.out_path);
     Check(checkpoint.config.rope == options.rope,
           "{}: the checkpoint's RoPE differs from the one this run would train on (other factors "
           "or mix)",
@@ -159,7 +156,7 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
     Check(checkpoint.config == config,
           "{}: the checkpoint's model shape differs from the base model's", options.out_path);
     state = std::move(*checkpoint.training);
-    CheckResumeIdentity(options.out_path, state.rng_state, RunIdentity(options, corpus), root);
+    CheckResumeIdentity(options.out_path, state.rng_state, identity, root);
     weights = std::move(checkpoint.weights);
     if (root) {
       spdlog::info("resume: {} at step {} ({} tokens seen)", options.out_path, state.data_cursor,
@@ -168,7 +165,7 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
   } else {
     weights = base.weights;
   }
-  state.rng_state = RunIdentity(options, corpus);
+  state.rng_state = identity;
 
   std::unique_ptr<Backend> backend = CreateBackend(config, options.backend);
   backend->SetParameters(weights);

@@ -13,6 +13,7 @@
 #include "src/core/error.h"
 #include "src/core/log.h"
 #include "src/model/init_parameters.h"
+#include "src/train/checkpoint_series.h"
 #include "src/train/format_duration.h"
 #include "src/train/stop_signal.h"
 
@@ -84,11 +85,7 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
   TrainingState state;
   ParameterSet weights;
   if (options.resume) {
-    Check(std::filesystem::exists(options.out_path), "pretrain: --resume but no checkpoint at {}",
-          options.out_path);
-    Checkpoint checkpoint = ReadCheckpoint(options.out_path, true);
-    Check(checkpoint.training.has_value(), "{}: no training state to resume from",
-          options.out_path);
+    Checkpoint checkpoint = ReadResumeCheckpoint(options.out_path);
     if (!(checkpoint.config == options.model)) {
       spdlog::info("resume: using the model shape stored in {}", options.out_path);
       options.model = checkpoint.config;

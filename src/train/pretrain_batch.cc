@@ -1,11 +1,11 @@
 #include "src/train/pretrain_batch.h"
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "src/core/error.h"
 #include "src/core/rng.h"
+#include "src/train/document_pool.h"
 
 namespace ropescale {
 
@@ -14,17 +14,8 @@ Batch MakePretrainBatch(const Corpus& corpus, const PretrainData& data, int64_t 
   const int T = data.context;
   Check(T >= 2 && data.batch_size >= 1, "pretrain batch: context {} or batch size {} too small", T,
         data.batch_size);
-  // Cumulative lengths of the usable documents, for a length-proportional choice.
-  std::vector<const Document*> usable;
-  std::vector<uint64_t> cumulative;
-  uint64_t total = 0;
-  for (const Document& document : corpus.documents) {
-    if (static_cast<int64_t>(document.tokens.size()) < T + 1) continue;
-    usable.push_back(&document);
-    total += document.tokens.size();
-    cumulative.push_back(total);
-  }
-  Check(!usable.empty(), "pretrain batch: no training document has {} tokens", T + 1);
+  const DocumentPool pool(corpus, T + 1);
+  Check(!pool.empty(), "pretrain batch: no training document has {} tokens", T + 1);
 
   Batch batch;
   batch.batch_size = data.batch_size;
@@ -36,10 +27,7 @@ Batch MakePretrainBatch(const Corpus& corpus, const PretrainData& data, int64_t 
     CounterRng rng(data.seed, StreamId({kPretrainStreamTag, static_cast<uint64_t>(step),
                                         static_cast<uint64_t>(row)}));
     const bool passkey = rng.Uniform() < data.passkey_fraction;
-    const uint64_t pick = rng.Below(total);
-    const size_t index =
-        std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin();
-    const std::vector<int32_t>& source = usable[index]->tokens;
+    const std::vector<int32_t>& source = pool.Pick(rng).tokens;
     std::vector<int32_t> sequence;
     int answer_begin = T + 1;  // none
     if (passkey) {
