@@ -32,6 +32,18 @@ MixedDataOptions SmallData() {
   return data;
 }
 
+// The small corpus with SmallData() rows over it.
+class SmallRows : public ::testing::Test {
+ protected:
+  const Corpus corpus = SmallCorpus();
+  const MixedDataOptions data = SmallData();
+  const StepLayout layout = ComputeStepLayout(data);
+  const ByteTokenizer tokenizer;
+  const RowSource source{corpus, data, layout, tokenizer};
+};
+using RowSourceTest = SmallRows;
+using MixedRopeTest = SmallRows;
+
 TEST(StepLayout, SplitsTheGlobalBatchByTokenShare) {
   MixedDataOptions data = SmallData();
   StepLayout layout = ComputeStepLayout(data);
@@ -69,12 +81,7 @@ TEST(RowSource, RowsArePureFunctionsOfSeedStepAndRow) {
   EXPECT_NE(a.Row(3, 2).tokens, a.Row(3, 3).tokens);
 }
 
-TEST(RowSource, LongRowsAreOneStretchOfT) {
-  const Corpus corpus = SmallCorpus();
-  const MixedDataOptions data = SmallData();
-  const StepLayout layout = ComputeStepLayout(data);
-  const ByteTokenizer tokenizer;
-  const RowSource source(corpus, data, layout, tokenizer);
+TEST_F(RowSourceTest, LongRowsAreOneStretchOfT) {
   for (int row = 0; row < layout.long_rows; ++row) {
     const TrainingRow r = source.Row(0, row);
     EXPECT_EQ(r.kind, RowKind::kLong);
@@ -87,12 +94,7 @@ TEST(RowSource, LongRowsAreOneStretchOfT) {
   }
 }
 
-TEST(RowSource, ShortRowsPackDocumentsThatRestartPositions) {
-  const Corpus corpus = SmallCorpus();
-  const MixedDataOptions data = SmallData();
-  const StepLayout layout = ComputeStepLayout(data);
-  const ByteTokenizer tokenizer;
-  const RowSource source(corpus, data, layout, tokenizer);
+TEST_F(RowSourceTest, ShortRowsPackDocumentsThatRestartPositions) {
   int packed_rows = 0;
   for (int step = 0; step < 4; ++step) {
     for (int row = layout.long_rows; row < layout.total(); ++row) {
@@ -178,7 +180,7 @@ RopeSpec Fixed(RopeSpec spec, const std::vector<double>& factors, double attenti
   return spec;
 }
 
-TEST(MixedRope, ShortRowsGetShortFactorsAndHfAttentionLongRowsLongFactors) {
+TEST_F(MixedRopeTest, ShortRowsGetShortFactorsAndHfAttentionLongRowsLongFactors) {
   const Checkpoint base = TinyBaseModel();
   const RopeSpec rope = TinyLongRope(base.config, 128);
   const RopeSpec trained =
@@ -188,11 +190,6 @@ TEST(MixedRope, ShortRowsGetShortFactorsAndHfAttentionLongRowsLongFactors) {
   const double attention = std::sqrt(1.0 + std::log(128.0 / 32.0) / std::log(32.0));
   auto backend = testing::TinyBackend(base.config, 3, 1);
 
-  const Corpus corpus = SmallCorpus();
-  const MixedDataOptions data = SmallData();
-  const StepLayout layout = ComputeStepLayout(data);
-  const ByteTokenizer tokenizer;
-  const RowSource source(corpus, data, layout, tokenizer);
   const TrainingRow long_row = source.Row(0, 0);
   const TrainingRow short_row = source.Row(0, layout.long_rows);
   ASSERT_EQ(long_row.kind, RowKind::kLong);
@@ -217,15 +214,10 @@ TEST(MixedRope, ShortRowsGetShortFactorsAndHfAttentionLongRowsLongFactors) {
       TokenLosses(*backend, RowsToBatch({&long_row}, Fixed(rope, rope.short_factor, attention))));
 }
 
-TEST(MixedRope, PackedDocumentsNeverAttendAcrossTheirBoundary) {
+TEST_F(MixedRopeTest, PackedDocumentsNeverAttendAcrossTheirBoundary) {
   const Checkpoint base = TinyBaseModel();
   const RopeSpec rope = TinyLongRope(base.config, 128);
   auto backend = testing::TinyBackend(base.config, 3, 1);
-  const Corpus corpus = SmallCorpus();
-  const MixedDataOptions data = SmallData();
-  const StepLayout layout = ComputeStepLayout(data);
-  const ByteTokenizer tokenizer;
-  const RowSource source(corpus, data, layout, tokenizer);
   // A packed short row, scored whole, against each of its documents scored alone.
   TrainingRow packed;
   for (int row = layout.long_rows; row < layout.total() && packed.documents < 2; ++row) {

@@ -14,6 +14,13 @@ fail() {
   exit 1
 }
 cursor() { h5dump -a /training/data_cursor "$1" | awk '/\(0\)/{print $2}'; }
+# Waits (at most 30 s) until a run's metrics file holds its first step.
+wait_for_first_step() {
+  for _ in $(seq 1 3000); do
+    [[ -s "$1" ]] && return
+    sleep 0.01
+  done
+}
 
 "$ROPESCALE_BIN" --log-level warn pretrain --corpus "$CORPUS" --out "$WORK/base.h5" --hidden 32 \
   --layers 1 --heads 2 --kv-heads 2 --ffn 64 --context 32 --batch 2 --steps 1 --warmup 1 \
@@ -87,10 +94,7 @@ run_train --steps 300 --out "$WORK/full.h5" --metrics "$WORK/full.jsonl" > /dev/
 # 2. SIGTERM mid-run -> exit 75 with a checkpoint, then --resume: bit-identical weights.
 train --steps 300 --out "$WORK/sig.h5" --metrics "$WORK/sig.jsonl" > /dev/null &
 pid=$!
-for _ in $(seq 1 3000); do
-  [[ -s "$WORK/sig.jsonl" ]] && break
-  sleep 0.01
-done
+wait_for_first_step "$WORK/sig.jsonl"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
@@ -132,10 +136,7 @@ OMP_NUM_THREADS=1 mpirun -np 2 "$ROPESCALE_BIN" --log-level warn train --model "
   --global-batch-tokens 512 --lr 3e-3 --warmup 2 --seed 3 --threads 1 --steps 2000 \
   --out "$WORK/mpi.h5" --metrics "$WORK/mpi.jsonl" > /dev/null &
 pid=$!
-for _ in $(seq 1 3000); do
-  [[ -s "$WORK/mpi.jsonl" ]] && break
-  sleep 0.01
-done
+wait_for_first_step "$WORK/mpi.jsonl"
 kill -USR1 "$pid"
 rc=0
 wait "$pid" || rc=$?
