@@ -14,6 +14,7 @@
 #include "io/tokenizer.h"
 #include "src/core/error.h"
 #include "src/train/checkpoint_series.h"
+#include "src/train/divergence.h"
 #include "src/train/format_duration.h"
 #include "src/train/metrics_log.h"
 #include "src/train/stop_signal.h"
@@ -263,16 +264,10 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
 
     const double loss =
         (stats[kShortLoss] + stats[kLongLoss]) / (stats[kShortWeight] + stats[kLongWeight]);
-    Check(std::isfinite(loss),
-          "train: step {}: training loss is {} (diverged); no checkpoint written for it; the last "
-          "good one (if any) is {}",
-          step, loss, options.out_path);
+    CheckNotDiverged("train", step, "training loss", loss, options.out_path);
     const double lr = LearningRate(options.schedule, step);
     const double grad_norm = backend->OptimizerStep(options.adamw, lr);
-    Check(std::isfinite(grad_norm),
-          "train: step {}: gradient norm is {} (diverged); no checkpoint written for it; the last "
-          "good one (if any) is {}",
-          step, grad_norm, options.out_path);
+    CheckNotDiverged("train", step, "gradient norm", grad_norm, options.out_path);
     state.tokens_seen += tokens_per_step;
 
     const double short_loss = MeanOrNan(stats[kShortLoss], stats[kShortWeight]);

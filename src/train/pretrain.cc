@@ -14,6 +14,7 @@
 #include "src/core/log.h"
 #include "src/model/init_parameters.h"
 #include "src/train/checkpoint_series.h"
+#include "src/train/divergence.h"
 #include "src/train/format_duration.h"
 #include "src/train/stop_signal.h"
 
@@ -153,17 +154,11 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
     backend->ZeroGradients();
     const ForwardOutput out = backend->Forward(batch, forward_options);
     const double loss = out.loss.Mean();
-    Check(std::isfinite(loss),
-          "pretrain: step {}: training loss is {} (diverged); no checkpoint "
-          "written; the last good one (if any) is {}",
-          step, loss, options.out_path);
+    CheckNotDiverged("pretrain", step, "training loss", loss, options.out_path);
     backend->Backward(out.loss.weight);
     const double lr = LearningRate(options.schedule, step);
     const double grad_norm = backend->OptimizerStep(options.adamw, lr);
-    Check(std::isfinite(grad_norm),
-          "pretrain: step {}: gradient norm is {} (diverged); no "
-          "checkpoint written; the last good one (if any) is {}",
-          step, grad_norm, options.out_path);
+    CheckNotDiverged("pretrain", step, "gradient norm", grad_norm, options.out_path);
     state.tokens_seen += tokens_per_step;
     result.last_loss = loss;
     recent.push_back(loss);
