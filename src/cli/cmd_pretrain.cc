@@ -10,6 +10,7 @@
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
 #include "src/eval/corpus.h"
+#include "src/eval/needle_format.h"
 #include "src/train/pretrain.h"
 
 namespace ropescale::cli {
@@ -35,7 +36,8 @@ struct PretrainCliOptions {
   uint64_t seed = 1;
   double passkey_fraction = 0.5;
   double answer_weight = 1.0;
-  int digits = 5;
+  std::string needle_formats = "passkey";
+  int digits = 0;  // 0 = each format's default
   int64_t checkpoint_every = 0;
   int64_t max_steps_this_run = 0;
   bool resume = false;
@@ -54,7 +56,8 @@ void RunPretrainCommand(const PretrainCliOptions& cli) {
   options.data.seed = cli.seed;
   options.data.passkey_fraction = cli.passkey_fraction;
   options.data.answer_weight = cli.answer_weight;
-  options.data.needle.digits = cli.digits;
+  options.data.needle_formats =
+      ParseNeedleFormatList(cli.needle_formats, "--needle-formats", cli.digits);
   options.schedule.peak = cli.lr;
   options.schedule.min_fraction = cli.min_lr_fraction;
   options.schedule.warmup_steps = cli.warmup;
@@ -124,7 +127,14 @@ void AddPretrainCommand(CLI::App& app) {
   sub->add_option("--answer-weight", cli->answer_weight,
                   "loss weight of the answer digits in pass-key rows (others weigh 1)")
       ->capture_default_str();
-  sub->add_option("--digits", cli->digits, "digits of a pass key")->capture_default_str();
+  sub->add_option("--needle-formats", cli->needle_formats,
+                  "formats of the pass-key documents, comma-separated: passkey, magic-number, kv "
+                  "(each document picks one)")
+      ->capture_default_str();
+  sub->add_option("--digits", cli->digits,
+                  "digits of a key (0: the format's default, 5 for passkey and kv, 7 for "
+                  "magic-number)")
+      ->capture_default_str();
   sub->add_option("--checkpoint-every", cli->checkpoint_every,
                   "steps between checkpoints (0: only at the end)")
       ->capture_default_str();

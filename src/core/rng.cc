@@ -33,10 +33,14 @@ std::array<uint32_t, 4> Philox4x32(std::array<uint32_t, 4> c, std::array<uint32_
   return c;
 }
 
-uint64_t StreamId(std::initializer_list<uint64_t> parts) {
+uint64_t StreamId(std::span<const uint64_t> parts) {
   uint64_t h = 0x6A09E667F3BCC909ull;
   for (uint64_t p : parts) h = SplitMix64(h ^ SplitMix64(p));
   return h;
+}
+
+uint64_t StreamId(std::initializer_list<uint64_t> parts) {
+  return StreamId(std::span<const uint64_t>(parts.begin(), parts.size()));
 }
 
 uint32_t CounterRng::NextU32() {

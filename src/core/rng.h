@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 
 namespace ropescale {
 
@@ -14,6 +15,7 @@ std::array<uint32_t, 4> Philox4x32(std::array<uint32_t, 4> counter, std::array<u
 
 // Mixes several integers into one stream id (e.g. {kPurposeMutation, generation, index}).
 uint64_t StreamId(std::initializer_list<uint64_t> parts);
+uint64_t StreamId(std::span<const uint64_t> parts);
 
 class CounterRng {
  public:

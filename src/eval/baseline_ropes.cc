@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "src/core/comma_list.h"
 #include "src/core/error.h"
 
 namespace ropescale {
@@ -31,11 +32,8 @@ BaselineRope ParseBaselineRope(std::string_view name, std::string_view field) {
 
 std::vector<BaselineRope> ParseBaselineRopeList(std::string_view names, std::string_view field) {
   std::vector<BaselineRope> list;
-  size_t start = 0;
-  while (start <= names.size()) {
-    const size_t comma = std::min(names.find(',', start), names.size());
-    list.push_back(ParseBaselineRope(names.substr(start, comma - start), field));
-    start = comma + 1;
+  for (const std::string& name : SplitCommaList(names)) {
+    list.push_back(ParseBaselineRope(name, field));
   }
   return list;
 }

@@ -16,28 +16,16 @@ std::vector<int32_t> Concat(std::initializer_list<const std::vector<int32_t>*> p
 
 }  // namespace
 
-std::string NeedleText(const NeedleFormat& format, const std::string& key) {
-  Check(static_cast<int>(key.size()) == format.digits, "needle: key '{}' does not have {} digits",
-        key, format.digits);
-  std::string text = format.needle;
-  const std::string placeholder = "{key}";
-  for (size_t at = text.find(placeholder); at != std::string::npos;
-       at = text.find(placeholder, at + key.size())) {
-    text.replace(at, placeholder.size(), key);
-  }
-  return text;
-}
-
 NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length, CounterRng& rng,
                                   const Tokenizer& tokenizer, const NeedleFormat& format,
                                   std::optional<double> depth) {
-  Check(format.digits >= 1 && format.digits <= 18, "needle format: digits = {} not in [1, 18]",
-        format.digits);
   NeedleDocument doc;
-  for (int i = 0; i < format.digits; ++i) doc.key.push_back(static_cast<char>('0' + rng.Below(10)));
+  const NeedleText text = DrawNeedleText(format, rng);
+  doc.key = text.key;
+  doc.kind = format.kind;
 
-  const std::vector<int32_t> needle = tokenizer.Encode(NeedleText(format, doc.key));
-  const std::vector<int32_t> question = tokenizer.Encode(format.question);
+  const std::vector<int32_t> needle = tokenizer.Encode(text.needle);
+  const std::vector<int32_t> question = tokenizer.Encode(text.question);
   const std::vector<int32_t> answer = tokenizer.Encode(doc.key);
   const int64_t fixed = static_cast<int64_t>(needle.size() + question.size() + answer.size());
   const int64_t filler = length - fixed;
@@ -71,6 +59,11 @@ NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length
   doc.loss_weights.assign(length, 0.0f);
   for (int t = doc.answer_begin - 1; t < length - 1; ++t) doc.loss_weights[t] = 1.0f;
   return doc;
+}
+
+int MinNeedleDocumentLength(const NeedleFormat& format, const Tokenizer& tokenizer) {
+  const NeedleText text = LongestNeedleText(format);
+  return static_cast<int>(tokenizer.Encode(text.needle + text.question + text.key).size()) + 1;
 }
 
 std::vector<NeedleDocument> MakeNeedleDocuments(const Corpus& corpus, int count, int length,

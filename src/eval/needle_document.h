@@ -5,10 +5,11 @@
 // the answer tokens only: loss_weights are 1 exactly on the target positions that predict them.
 //
 // Layout of one document (T tokens):
-//   filler[0, depth) + needle(key) + filler[depth, F) + question + key
-// where the filler is F consecutive tokens of the source document and, with the default format,
-//   needle(key) = " The pass key is 12345. Remember it. 12345 is the pass key. "
-//   question    = " What is the pass key? The pass key is "   (then the key "12345").
+//   filler[0, depth) + needle + filler[depth, F) + question + key
+// where the filler is F consecutive tokens of the source document and needle, question and key
+// come from the format (src/eval/needle_format.h), by default
+//   needle   = " The pass key is 12345. Remember it. 12345 is the pass key. "
+//   question = " What is the pass key? The pass key is "   (then the key "12345").
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,35 +18,26 @@
 #include "io/tokenizer.h"
 #include "src/core/rng.h"
 #include "src/eval/corpus.h"
+#include "src/eval/needle_format.h"
 #include "src/model/batch.h"
 #include "src/rope/rope_spec.h"
 
 namespace ropescale {
-
-struct NeedleFormat {
-  int digits = 5;  // length of the key, 1..18; every digit uniform in 0-9 (leading 0 allowed)
-  // "{key}" is replaced by the key; it may occur any number of times.
-  std::string needle = " The pass key is {key}. Remember it. {key} is the pass key. ";
-  // Followed by the key, which ends the document.
-  std::string question = " What is the pass key? The pass key is ";
-};
 
 struct NeedleDocument {
   std::vector<int32_t> tokens;      // [T]
   std::vector<int32_t> targets;     // [T] tokens shifted by one; targets[T-1] = kIgnoreTarget
   std::vector<float> loss_weights;  // [T] 1 at t in [answer_begin-1, T-2], else 0
   std::string key;                  // the digits
-  int needle_begin = 0;             // index of the needle's first token
-  int needle_end = 0;               // one past its last token
-  int answer_begin = 0;             // index of the first answer token; answer = [answer_begin, T)
-  int source_begin = 0;             // where the filler starts in the source document
+  NeedleKind kind = NeedleKind::kPasskey;
+  int needle_begin = 0;  // index of the needle's first token
+  int needle_end = 0;    // one past its last token
+  int answer_begin = 0;  // index of the first answer token; answer = [answer_begin, T)
+  int source_begin = 0;  // where the filler starts in the source document
 };
 
-// The needle text with the key filled in (the key must have format.digits digits).
-std::string NeedleText(const NeedleFormat& format, const std::string& key);
-
 // Builds one document of exactly `length` tokens from `source` (the tokens of a text).
-// Draws from `rng`, in this order: the key's digits (format.digits draws of Below(10)), the
+// Draws from `rng`, in this order: the needle text (DrawNeedleText: the key's digits first), the
 // filler's start in `source` (Below(|source| - F + 1)), and, unless `depth` is given, the
 // needle's position inside the filler (Below(F + 1)). `depth` in [0, 1] places the needle at
 // round(depth * F) instead (0 = at the start, 1 = right before the question).
@@ -53,6 +45,10 @@ std::string NeedleText(const NeedleFormat& format, const std::string& key);
 NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length, CounterRng& rng,
                                   const Tokenizer& tokenizer, const NeedleFormat& format = {},
                                   std::optional<double> depth = std::nullopt);
+
+// The shortest document length that fits any draw of `format` (its longest text plus one filler
+// token).
+int MinNeedleDocumentLength(const NeedleFormat& format, const Tokenizer& tokenizer);
 
 // `count` documents of `length` tokens: document i is cut from corpus document
 // (i mod |corpus|) with CounterRng(seed, StreamId({kNeedleStreamTag, i})), so the set is a pure

@@ -95,7 +95,8 @@ TrainingRow RowSource::LongRow(CounterRng& rng) const {
   const bool passkey = rng.Uniform() < options_.passkey_fraction;
   const std::vector<int32_t>& source = long_pool_.Pick(rng).tokens;
   if (passkey) {
-    const NeedleDocument doc = MakeNeedleDocument(source, T + 1, rng, *tokenizer_, options_.needle);
+    const NeedleFormat& format = PickNeedleFormat(options_.needle_formats, rng);
+    const NeedleDocument doc = MakeNeedleDocument(source, T + 1, rng, *tokenizer_, format);
     AppendDocument(row, doc.tokens, doc.answer_begin, static_cast<float>(options_.answer_weight));
   } else {
     const auto start = source.begin() + static_cast<int64_t>(rng.Below(source.size() - T));
@@ -120,9 +121,11 @@ TrainingRow RowSource::ShortRow(CounterRng& rng) const {
     const std::vector<int32_t>& source = short_pool_.Pick(rng).tokens;
     const int available = static_cast<int>(std::min<size_t>(source.size(), INT32_MAX)) - 1;
     n = std::min(n, available);  // a shorter document is taken whole
-    if (passkey && n + 1 >= kMinPasskeyTokens) {
-      const NeedleDocument doc =
-          MakeNeedleDocument(source, n + 1, rng, *tokenizer_, options_.needle);
+    const NeedleFormat* format =
+        passkey ? &PickNeedleFormat(options_.needle_formats, rng) : nullptr;
+    if (format != nullptr &&
+        n + 1 >= std::max(kMinPasskeyTokens, MinNeedleDocumentLength(*format, *tokenizer_) + 16)) {
+      const NeedleDocument doc = MakeNeedleDocument(source, n + 1, rng, *tokenizer_, *format);
       AppendDocument(row, doc.tokens, doc.answer_begin, static_cast<float>(options_.answer_weight));
     } else {
       const auto start = source.begin() + static_cast<int64_t>(rng.Below(source.size() - n));

@@ -33,7 +33,8 @@ struct MixedDataOptions {
   // Packed documents of a short row are cut to a length drawn uniformly in
   // [short_doc_min, room left] (a document shorter than that is taken whole); 0 = L / 4.
   int short_doc_min = 0;
-  NeedleFormat needle;
+  // A pass-key document is of one of these formats (PickNeedleFormat).
+  std::vector<NeedleFormat> needle_formats = {NeedleFormat{}};
 };
 
 // Rows per step: long = round(G * share / T), short = round(G * (1 - share) / L).

@@ -60,7 +60,7 @@ constexpr std::array<const char*, kIdentitySlots> kIdentityNames = {
     "passkey_fraction",
     "answer_weight",
     "short_doc_min",
-    "needle digits",
+    "needle formats",
     "mix",
     "training data (document count)",
     "training data (token count)",
@@ -73,6 +73,20 @@ constexpr std::array<const char*, kIdentitySlots> kIdentityNames = {
     "beta1",
     "beta2"};
 
+// The digits alone for the one default-kind format (what runs before the other formats existed
+// recorded), else a hash of every format's fields.
+uint64_t NeedleFormatsIdentity(const std::vector<NeedleFormat>& formats) {
+  if (formats.size() == 1 && formats[0].kind == NeedleKind::kPasskey) {
+    return static_cast<uint64_t>(formats[0].digits);
+  }
+  std::vector<uint64_t> fields;
+  for (const NeedleFormat& f : formats) {
+    fields.insert(fields.end(), {static_cast<uint64_t>(f.kind), static_cast<uint64_t>(f.digits),
+                                 static_cast<uint64_t>(f.pairs)});
+  }
+  return StreamId(fields);
+}
+
 std::vector<uint64_t> RunIdentity(const MixedTrainOptions& o, const Corpus& corpus) {
   std::vector<uint64_t> id(kIdentitySlots);
   id[kSeed] = o.data.seed;
@@ -83,7 +97,7 @@ std::vector<uint64_t> RunIdentity(const MixedTrainOptions& o, const Corpus& corp
   id[kPasskeyFraction] = std::bit_cast<uint64_t>(o.data.passkey_fraction);
   id[kAnswerWeight] = std::bit_cast<uint64_t>(o.data.answer_weight);
   id[kShortDocMin] = static_cast<uint64_t>(o.data.short_doc_min);
-  id[kDigits] = static_cast<uint64_t>(o.data.needle.digits);
+  id[kDigits] = NeedleFormatsIdentity(o.data.needle_formats);
   id[kMixed] = o.mixed ? 1 : 0;
   id[kDataDocuments] = corpus.documents.size();
   id[kDataTokens] = static_cast<uint64_t>(corpus.TotalTokens());

@@ -31,7 +31,8 @@ Batch MakePretrainBatch(const Corpus& corpus, const PretrainData& data, int64_t 
     std::vector<int32_t> sequence;
     int answer_begin = T + 1;  // none
     if (passkey) {
-      NeedleDocument doc = MakeNeedleDocument(source, T + 1, rng, tokenizer, data.needle);
+      const NeedleFormat& format = PickNeedleFormat(data.needle_formats, rng);
+      NeedleDocument doc = MakeNeedleDocument(source, T + 1, rng, tokenizer, format);
       answer_begin = doc.answer_begin;
       sequence = std::move(doc.tokens);
     } else {

@@ -22,8 +22,8 @@ std::vector<int32_t> SourceTokens(size_t size) {
   return ByteTokenizer().Encode(text);
 }
 
-// Checks one document against the format using only its decoded text.
-void ExpectWellFormed(const NeedleDocument& doc, int length, const NeedleFormat& format,
+// Checks one document against the needle text it was drawn with, using only its decoded text.
+void ExpectWellFormed(const NeedleDocument& doc, int length, const NeedleText& drawn,
                       const std::vector<int32_t>& source) {
   const ByteTokenizer tokenizer;
   ASSERT_EQ(static_cast<int>(doc.tokens.size()), length);
@@ -31,21 +31,17 @@ void ExpectWellFormed(const NeedleDocument& doc, int length, const NeedleFormat&
   ASSERT_EQ(doc.loss_weights.size(), doc.tokens.size());
   const std::string text = tokenizer.Decode(doc.tokens);
 
-  ASSERT_EQ(static_cast<int>(doc.key.size()), format.digits);
+  ASSERT_EQ(doc.key, drawn.key);
   for (char c : doc.key) ASSERT_TRUE(c >= '0' && c <= '9') << doc.key;
   // The document ends with the question and then the key.
-  const std::string ending = format.question + doc.key;
+  const std::string ending = drawn.question + doc.key;
   ASSERT_GE(text.size(), ending.size());
   EXPECT_EQ(text.substr(text.size() - ending.size()), ending);
   // The needle sentence sits at needle_begin.
-  std::string needle = format.needle;
-  for (size_t at = needle.find("{key}"); at != std::string::npos; at = needle.find("{key}")) {
-    needle.replace(at, 5, doc.key);
-  }
-  EXPECT_EQ(text.substr(doc.needle_begin, needle.size()), needle);
-  EXPECT_EQ(doc.needle_end - doc.needle_begin, static_cast<int>(needle.size()));
+  EXPECT_EQ(text.substr(doc.needle_begin, drawn.needle.size()), drawn.needle);
+  EXPECT_EQ(doc.needle_end - doc.needle_begin, static_cast<int>(drawn.needle.size()));
   // Everything else is one contiguous span of the source, split around the needle.
-  const int filler = length - static_cast<int>(needle.size() + ending.size());
+  const int filler = length - static_cast<int>(drawn.needle.size() + ending.size());
   std::vector<int32_t> filler_tokens(doc.tokens.begin(), doc.tokens.begin() + doc.needle_begin);
   filler_tokens.insert(filler_tokens.end(), doc.tokens.begin() + doc.needle_end,
                        doc.tokens.begin() + doc.needle_end + (filler - doc.needle_begin));
@@ -57,7 +53,7 @@ void ExpectWellFormed(const NeedleDocument& doc, int length, const NeedleFormat&
   for (int t = 0; t + 1 < length; ++t) ASSERT_EQ(doc.targets[t], doc.tokens[t + 1]);
   EXPECT_EQ(doc.targets[length - 1], kIgnoreTarget);
   // The mask: weight 1 exactly where the target is one of the final key's characters.
-  const int first_answer = length - format.digits;
+  const int first_answer = length - static_cast<int>(drawn.key.size());
   EXPECT_EQ(doc.answer_begin, first_answer);
   std::string masked_targets;
   for (int t = 0; t < length; ++t) {
@@ -68,27 +64,58 @@ void ExpectWellFormed(const NeedleDocument& doc, int length, const NeedleFormat&
   EXPECT_EQ(masked_targets, doc.key);
 }
 
-TEST(NeedleDocument, MaskSitsExactlyOnTheAnswerForManyLengthsSeedsAndDepths) {
+// The needle text MakeNeedleDocument draws first from CounterRng(seed, stream).
+NeedleText DrawnWith(const NeedleFormat& format, uint64_t seed, uint64_t stream) {
+  CounterRng rng(seed, stream);
+  return DrawNeedleText(format, rng);
+}
+
+// Tokens of needle + question + key for a format (the same for every draw of the format).
+int FixedTokens(const NeedleFormat& format) {
+  const NeedleText text = DrawnWith(format, 0, 0);
+  return static_cast<int>(text.needle.size() + text.question.size() + text.key.size());
+}
+
+TEST(NeedleDocument, MaskSitsExactlyOnTheAnswerForManyLengthsSeedsDepthsAndFormats) {
   const ByteTokenizer tokenizer;
   const std::vector<int32_t> source = SourceTokens(5000);
+  std::vector<NeedleFormat> formats;
   for (int digits : {1, 3, 5, 8}) {
-    NeedleFormat format;
-    format.digits = digits;
-    const int fixed = static_cast<int>(NeedleText(format, std::string(digits, '0')).size() +
-                                       format.question.size() + digits);
-    for (int length : {fixed + 1, fixed + 2, fixed + 17, 256, 257, 1000}) {
+    for (NeedleKind kind :
+         {NeedleKind::kPasskey, NeedleKind::kMagicNumber, NeedleKind::kKeyValue}) {
+      NeedleFormat format = DefaultNeedleFormat(kind);
+      format.digits = digits;
+      formats.push_back(format);
+    }
+  }
+  for (const NeedleFormat& format : formats) {
+    // Words differ in length, so the fixed part varies by a few tokens between draws: +40
+    // leaves room for any draw.
+    const int fixed = FixedTokens(format);
+    for (int length : {fixed + 40, fixed + 57, 256 + fixed, 1000}) {
       for (uint64_t seed = 0; seed < 12; ++seed) {
         CounterRng rng(seed, 7);
-        ExpectWellFormed(MakeNeedleDocument(source, length, rng, tokenizer, format), length, format,
-                         source);
+        ExpectWellFormed(MakeNeedleDocument(source, length, rng, tokenizer, format), length,
+                         DrawnWith(format, seed, 7), source);
       }
       for (double depth : {0.0, 0.25, 0.5, 1.0}) {
         CounterRng rng(3, 9);
         ExpectWellFormed(MakeNeedleDocument(source, length, rng, tokenizer, format, depth), length,
-                         format, source);
+                         DrawnWith(format, 3, 9), source);
       }
     }
   }
+}
+
+TEST(NeedleDocument, TheShortestLengthLeavesOneFillerToken) {
+  const ByteTokenizer tokenizer;
+  const std::vector<int32_t> source = SourceTokens(3000);
+  const NeedleFormat format;
+  const int fixed = FixedTokens(format);
+  CounterRng ok(1, 1), too_short(1, 1);
+  ExpectWellFormed(MakeNeedleDocument(source, fixed + 1, ok, tokenizer, format), fixed + 1,
+                   DrawnWith(format, 1, 1), source);
+  EXPECT_THROW(MakeNeedleDocument(source, fixed, too_short, tokenizer, format), Error);
 }
 
 TEST(NeedleDocument, DepthPlacesTheNeedle) {
@@ -96,13 +123,13 @@ TEST(NeedleDocument, DepthPlacesTheNeedle) {
   const std::vector<int32_t> source = SourceTokens(3000);
   const NeedleFormat format;
   const int length = 500;
-  const int filler =
-      length - static_cast<int>(NeedleText(format, "00000").size() + format.question.size() + 5);
+  const NeedleText drawn = DrawnWith(format, 1, 1);
+  const int filler = length - FixedTokens(format);
   CounterRng a(1, 1), b(1, 1), c(1, 1);
   EXPECT_EQ(MakeNeedleDocument(source, length, a, tokenizer, format, 0.0).needle_begin, 0);
   const NeedleDocument end = MakeNeedleDocument(source, length, b, tokenizer, format, 1.0);
   EXPECT_EQ(end.needle_begin, filler);
-  EXPECT_EQ(end.needle_end, length - static_cast<int>(format.question.size()) - 5);
+  EXPECT_EQ(end.needle_end, length - static_cast<int>(drawn.question.size()) - 5);
   EXPECT_EQ(MakeNeedleDocument(source, length, c, tokenizer, format, 0.5).needle_begin,
             (filler + 1) / 2);
 }

@@ -11,6 +11,7 @@
 
 #include "io/checkpoint.h"
 #include "src/core/error.h"
+#include "src/eval/needle_format.h"
 #include "src/eval/perplexity.h"
 #include "src/eval/text_windows.h"
 #include "src/model/init_parameters.h"
@@ -82,6 +83,36 @@ TEST(PretrainBatch, PlainRowsAreDocumentSpansAndDependOnlyOnTheStep) {
   EXPECT_NE(MakePretrainBatch(corpus, data, 6, ByteTokenizer(), rope).tokens, batch.tokens);
 }
 
+TEST(PretrainBatch, AMixOfFormatsGivesRowsOfEachFormat) {
+  const Corpus corpus = SmallCorpus();
+  PretrainData data;
+  data.context = 256;
+  data.batch_size = 40;
+  data.passkey_fraction = 1.0;
+  data.answer_weight = 2.0;
+  data.needle_formats = ParseNeedleFormatList("passkey,magic-number");
+  const RopeSpec rope = MakeTinyModelConfig(16, 1, 2, 2, 32, 256).rope;
+  const Batch batch = MakePretrainBatch(corpus, data, 3, ByteTokenizer(), rope);
+  int passkey = 0, magic = 0;
+  for (int row = 0; row < 40; ++row) {
+    std::vector<int32_t> sequence(batch.tokens.begin() + row * 256,
+                                  batch.tokens.begin() + row * 256 + 256);
+    sequence.push_back(batch.targets[row * 256 + 255]);
+    const std::string text = ByteTokenizer().Decode(sequence);
+    const bool is_passkey = text.compare(text.size() - 21, 16, "The pass key is ") == 0;
+    const bool is_magic = text.find(" One of the special magic numbers for ") != std::string::npos;
+    ASSERT_NE(is_passkey, is_magic) << text;
+    passkey += is_passkey;
+    magic += is_magic;
+    const int digits = is_passkey ? 5 : 7;
+    for (int t = 0; t < 256; ++t) {
+      EXPECT_EQ(batch.loss_weights[row * 256 + t], t >= 256 - digits ? 2.0f : 1.0f) << t;
+    }
+  }
+  EXPECT_GT(passkey, 8);
+  EXPECT_GT(magic, 8);
+}
+
 TEST(PretrainBatch, PasskeyRowsEndWithTheKeyAndWeighItsTargets) {
   const Corpus corpus = SmallCorpus();
   PretrainData data;
@@ -91,7 +122,7 @@ TEST(PretrainBatch, PasskeyRowsEndWithTheKeyAndWeighItsTargets) {
   data.answer_weight = 3.0;
   const RopeSpec rope = MakeTinyModelConfig(16, 1, 2, 2, 32, 160).rope;
   const Batch batch = MakePretrainBatch(corpus, data, 0, ByteTokenizer(), rope);
-  const std::string question = data.needle.question;
+  const std::string question = " What is the pass key? The pass key is ";
   for (int row = 0; row < 5; ++row) {
     std::vector<int32_t> sequence(batch.tokens.begin() + row * 160,
                                   batch.tokens.begin() + row * 160 + 160);
