@@ -8,7 +8,7 @@ packages=(
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libopenblas-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3-numpy
+  python3-numpy python3-matplotlib
 )
 
 missing=()
