@@ -4,6 +4,7 @@
 #include <map>
 
 #include "src/core/error.h"
+#include "src/eval/greedy_generate.h"
 #include "src/eval/text_windows.h"
 
 namespace ropescale {
@@ -81,8 +82,7 @@ NeedleRetrieval EvaluateNeedleRetrieval(Backend& backend,
       for (size_t r = 0; r < count; ++r) {
         const auto [d, t] = queries[begin + r];
         const float* logits = out.last_logits.data() + r * vocab;
-        const int predicted = static_cast<int>(std::max_element(logits, logits + vocab) - logits);
-        const bool correct = predicted == documents[d].tokens[t];
+        const bool correct = GreedyToken(logits, vocab) == documents[d].tokens[t];
         result.correct_digits += correct;
         if (!correct) all_correct[d] = false;
       }

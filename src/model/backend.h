@@ -9,6 +9,7 @@
 
 #include "src/core/buffer_view.h"
 #include "src/model/batch.h"
+#include "src/model/decode.h"
 #include "src/model/model_config.h"
 #include "src/model/tensor.h"
 
@@ -96,6 +97,29 @@ class Backend {
   virtual double OptimizerStep(const AdamWConfig& config, double lr) = 0;
   virtual OptimizerState GetOptimizerState() const = 0;
   virtual void SetOptimizerState(const OptimizerState& state) = 0;
+
+  // Incremental decoding (greedy generation in evaluation) with a KV cache kept inside the
+  // backend; session rules and the RoPE choice in decode.h. Usage:
+  //   BeginDecode({rows, max_len, ropes});
+  //   logits = Prefill(prompts);           // [rows * prompt_len] -> [rows * vocab]
+  //   logits = DecodeStep(next_tokens);    // [rows] -> [rows * vocab], once per new token
+  //   EndDecode();
+  // Prefill runs the prompts and fills the cache; it returns the logits after each row's last
+  // prompt token, and may be called again to start over with new prompts. DecodeStep appends
+  // one token per row, attending to the cache, and returns the logits after it: the last-token
+  // logits a Forward of the whole sequence would give (see decode.h for the RoPE). A step
+  // costs O(layers * (parameters + length * hidden)), not a recompute. The cache holds keys
+  // and values of the weights at the time they were computed: SetParameters or OptimizerStep
+  // in a session makes later steps inconsistent (Prefill again). Decoding never touches the
+  // kept activations or the gradients: Forward(keep) ... decoding ... Backward() is exact.
+  // Misuse (no session, no prompt, a row count or length that does not fit) throws Error and
+  // leaves the session as it was. A backend without decoding throws Error from each call
+  // except EndDecode.
+  virtual void BeginDecode(const DecodeSpec& spec);
+  virtual std::vector<float> Prefill(const std::vector<int32_t>& tokens);
+  virtual std::vector<float> DecodeStep(const std::vector<int32_t>& tokens);
+  // Frees the cache; nothing to do without a session.
+  virtual void EndDecode() {}
 };
 
 struct BackendOptions {

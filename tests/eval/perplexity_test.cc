@@ -8,6 +8,8 @@
 #include <cmath>
 #include <string>
 
+#include "src/core/error.h"
+#include "src/eval/greedy_generate.h"
 #include "src/eval/text_windows.h"
 #include "tests/support/tiny_model.h"
 
@@ -136,6 +138,19 @@ TEST(Perplexity, RetrievalCountsExactKeysUnderGreedyDecoding) {
   }
   EXPECT_EQ(guess.correct_digits, zero_digits);
   EXPECT_EQ(guess.exact, all_zero_keys);
+}
+
+// A backend without incremental decoding (the Backend defaults) says so.
+TEST(Perplexity, GreedyGenerateOnABackendWithoutDecodingIsAnError) {
+  ScriptedModel model(true);
+  try {
+    GreedyGenerate(model, {{1, 2, 3}}, {}, 2);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("backend scripted has no incremental decoding"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -12,16 +12,8 @@
 namespace ropescale {
 namespace {
 
+using testing::ExpectErrorNaming;
 using testing::TinyConfig;
-
-void ExpectErrorNaming(const std::function<void()>& f, const std::string& field) {
-  try {
-    f();
-    FAIL() << "expected an error naming " << field;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
-  }
-}
 
 TEST(ModelConfig, ValidationNamesTheField) {
   EXPECT_NO_THROW(ValidateModelConfig(TinyConfig()));

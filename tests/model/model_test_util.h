@@ -1,8 +1,13 @@
 #pragma once
 // Tiny configs, weights and batches for the backend tests.
+#include <gtest/gtest.h>
+
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
+#include "src/core/error.h"
 #include "src/core/rng.h"
 #include "src/model/backend.h"
 #include "src/model/init_parameters.h"
@@ -50,6 +55,16 @@ inline Batch RandomBatch(const ModelConfig& config, int batch_size, int seq_len,
   }
   b.ropes = {config.rope};
   return b;
+}
+
+// Runs f and expects an Error whose message contains `field` (a field name or a phrase).
+inline void ExpectErrorNaming(const std::function<void()>& f, const std::string& field) {
+  try {
+    f();
+    FAIL() << "expected an error naming " << field;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace ropescale::testing

@@ -94,6 +94,40 @@ void AttentionForward(const AttentionShape& s, const T* q, const T* k, const T* 
   }
 }
 
+// One new query per row against that row's cached keys and values (incremental decoding):
+// for row b and head h, out = sum_j softmax_j(q . k_j / sqrt(head_dim)) v_j over the
+// j < s.seq_len keys of the row (the query's own key included: causal by construction).
+// q, out: [s.batch, num_heads*head_dim]; k, v: [s.batch * row_stride, num_kv_heads*head_dim]
+// with row b's keys from b * row_stride on. The query heads of a kv head are one small GEMM.
+template <typename T>
+void AttentionOneQuery(const AttentionShape& s, int64_t row_stride, const T* q, const T* k,
+                       const T* v, T* out) {
+  const int keys = s.seq_len, hd = s.head_dim, group = s.group();
+  const int ldq = s.num_heads * hd, ldk = s.num_kv_heads * hd;
+  const T scale = static_cast<T>(1.0 / std::sqrt(static_cast<double>(hd)));
+  const int64_t tasks = static_cast<int64_t>(s.batch) * s.num_kv_heads;
+  const int64_t work = tasks * group * keys * hd;
+#pragma omp parallel if (tasks > 1 && work >= kMinParallelWork)
+  {
+    std::vector<T> probs(static_cast<size_t>(group) * keys);
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; ++task) {
+      const int kvh = static_cast<int>(task % s.num_kv_heads);
+      const int64_t b = task / s.num_kv_heads;
+      const T* qg = q + b * ldq + kvh * group * hd;  // the group's heads, hd apart
+      const T* kb = k + b * row_stride * ldk + kvh * hd;
+      const T* vb = v + b * row_stride * ldk + kvh * hd;
+      Gemm(false, true, group, keys, hd, scale, qg, hd, kb, ldk, T(0), probs.data(), keys);
+      for (int r = 0; r < group; ++r) {
+        T* p = probs.data() + static_cast<int64_t>(r) * keys;
+        ScaleRow(p, keys, T(1) / ExpShiftSum(p, keys, RowMax(p, keys)));
+      }
+      Gemm(false, false, group, hd, keys, T(1), probs.data(), keys, vb, ldk, T(0),
+           out + b * ldq + kvh * group * hd, hd);
+    }
+  }
+}
+
 // Given out (from the forward) and dout, overwrites dq, dk, dv.
 template <typename T>
 void AttentionBackward(const AttentionShape& s, const T* q, const T* k, const T* v,

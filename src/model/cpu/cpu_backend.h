@@ -7,6 +7,7 @@
 
 #include "src/model/backend.h"
 #include "src/model/cpu/token_rotary.h"
+#include "src/model/decode.h"
 #include "src/model/flat_parameters.h"
 
 namespace ropescale::cpu {
@@ -60,6 +61,26 @@ struct BackwardBuffers {
   std::vector<float> datt, dq, dk, dv;           // [N, nh*hd], [N, nkv*hd]
 };
 
+// Buffers of one row group's tokens in a decoding call (one layer at a time).
+struct DecodeScratch {
+  LayerActivations layer;
+  std::vector<float> x;           // [n, H] residual stream
+  std::vector<float> cos, sin;    // [n, half] rotary of the tokens
+  std::vector<float> x_last;      // [rows, H] each row's last token, for the head
+  std::vector<float> rstd, norm;  // the final norm of those
+};
+
+// An incremental-decoding session (see ../decode.h): per layer the roped keys and the values
+// of rows x max_len tokens and the rotary of every position, plus scratch per row group.
+// Separate from the forward's states, so decoding never touches kept activations.
+struct DecodeCache {
+  DecodeCursor cursor;
+  int stride = 0;                        // max_len: row b's token p sits at b * stride + p
+  TokenRotary rotary;                    // [rows * max_len, half], seq_len = max_len for every row
+  std::vector<std::vector<float>> k, v;  // per layer [rows * max_len, nkv*hd]
+  std::vector<DecodeScratch> groups;
+};
+
 class CpuBackend final : public Backend {
  public:
   // num_threads = 0: OpenMP's default (OMP_NUM_THREADS, else all hardware threads).
@@ -86,6 +107,11 @@ class CpuBackend final : public Backend {
   OptimizerState GetOptimizerState() const override;
   void SetOptimizerState(const OptimizerState& state) override;
 
+  void BeginDecode(const DecodeSpec& spec) override;
+  std::vector<float> Prefill(const std::vector<int32_t>& tokens) override;
+  std::vector<float> DecodeStep(const std::vector<int32_t>& tokens) override;
+  void EndDecode() override { decode_ = DecodeCache(); }
+
  private:
   struct LayerWeights {
     float *ln1, *wq, *wk, *wv, *wo, *ln2, *gate, *up, *down;
@@ -104,6 +130,23 @@ class CpuBackend final : public Backend {
   // x: the residual stream [N, H], updated in place.
   void LayerForward(int layer, ForwardState& state, LayerActivations& a, std::vector<float>& x,
                     bool keep);
+  // The stages of LayerForward on n tokens (also run by decoding, around its own attention):
+  // sizes a's buffers (x_mid only when keep); norm1, q/k/v and RoPE (cos/sin [n, half]);
+  // x += o_proj(att), then x += MLP(norm2(x)) (x_mid kept when keep).
+  void SizeLayer(int64_t n, bool keep, LayerActivations& a) const;
+  void LayerQkv(int layer, int64_t n, const float* x, int half, const float* cos, const float* sin,
+                LayerActivations& a);
+  void LayerOutput(int layer, int64_t n, LayerActivations& a, float* x, bool keep);
+  // Final norm and lm_head on m tokens x [m, H]: rstd [m], norm [m, H], logits [m, V].
+  void HeadForward(int64_t m, const float* x, float* rstd, float* norm, float* logits);
+  // `count` new tokens per row at positions [first, first + count) (a prompt: first = 0; a
+  // step: count = 1) through the model, their keys and values appended to the cache; returns
+  // the logits after each row's last token, [rows, V]. Rows split into row groups as Forward.
+  std::vector<float> DecodeTokens(const std::vector<int32_t>& tokens, int first, int count);
+  // The same for rows [row0, row0 + rows) on the calling thread's team (tokens: theirs,
+  // rows x count), writing their logits [rows, V].
+  void DecodeRows(const int32_t* tokens, int row0, int rows, int first, int count, DecodeScratch& s,
+                  float* logits);
   // dx: gradient of the residual stream after the layer in, before the layer out.
   void LayerBackward(int layer, const ForwardState& state, const LayerActivations& a,
                      std::vector<float>& dx, BackwardBuffers& buf, FlatParameters& grads);
@@ -128,6 +171,7 @@ class CpuBackend final : public Backend {
   std::vector<BackwardBuffers> grad_buffers_;
   std::vector<FlatParameters> group_grads_;
   int kept_groups_ = 0;  // row groups of the kept forward; 0 = nothing kept
+  DecodeCache decode_;   // the open decoding session, if any
 };
 
 // Sets the OpenMP thread count for the current scope and restores it afterwards.

@@ -18,13 +18,21 @@
 
 namespace ropescale::cpu {
 
-void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
-                              std::vector<float>& x, bool keep) {
+namespace {
+
+// The tokens [r0, r1) of n that the calling thread of a parallel region takes.
+void TokenRange(int64_t n, int64_t& r0, int64_t& r1) {
+  const int threads = omp_get_num_threads(), id = omp_get_thread_num();
+  r0 = n * id / threads;
+  r1 = n * (id + 1) / threads;
+}
+
+}  // namespace
+
+void CpuBackend::SizeLayer(int64_t n, bool keep, LayerActivations& a) const {
   const ModelConfig& c = config_;
-  const int N = st.batch * st.seq_len, H = c.hidden_size, I = c.intermediate_size;
+  const int H = c.hidden_size, I = c.intermediate_size;
   const int qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
-  const LayerWeights w = Layer(params_, layer);
-  const int64_t n = N;
   a.rstd1.resize(n);
   a.norm1.resize(n * H);
   a.q.resize(n * qd);
@@ -36,49 +44,49 @@ void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
   a.gate.resize(n * I);
   a.up.resize(n * I);
   a.mlp.resize(n * I);
-  if (keep) {
-    a.x_in = x;
-    a.x_mid.resize(n * H);
-  }
-  const int half = st.rotary.half;
-  const float* cos = st.rotary.cos.data();
-  const float* sin = st.rotary.sin.data();
+  if (keep) a.x_mid.resize(n * H);
+}
 
-  // Everything but attention is per token: each thread takes a contiguous range of tokens
-  // through a whole stage, so a layer has three fork/joins rather than a dozen (each join
-  // waits for the slowest thread, which costs dearly on a busy machine). Inside a row group
-  // (already on one thread) these regions are teams of one.
-  auto token_range = [N](int64_t& r0, int64_t& r1) {
-    const int threads = omp_get_num_threads(), id = omp_get_thread_num();
-    r0 = int64_t{N} * id / threads;
-    r1 = int64_t{N} * (id + 1) / threads;
-  };
-#pragma omp parallel if (int64_t{N} * H * qd >= kMinParallelWork)
+// Everything but attention is per token: each thread takes a contiguous range of tokens
+// through a whole stage, so a layer has three fork/joins rather than a dozen (each join waits
+// for the slowest thread, which costs dearly on a busy machine). Inside a row group (already
+// on one thread) these regions are teams of one.
+void CpuBackend::LayerQkv(int layer, int64_t n, const float* x, int half, const float* cos,
+                          const float* sin, LayerActivations& a) {
+  const ModelConfig& c = config_;
+  const int H = c.hidden_size;
+  const int qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+  const LayerWeights w = Layer(params_, layer);
+#pragma omp parallel if (n * H * qd >= kMinParallelWork)
   {
     omp_set_num_threads(1);  // kernels below run on this thread's tokens
     int64_t r0, r1;
-    token_range(r0, r1);
+    TokenRange(n, r0, r1);
     const int rows = static_cast<int>(r1 - r0);
     float* norm1 = a.norm1.data() + r0 * H;
     float* q = a.q.data() + r0 * qd;
     float* k = a.k.data() + r0 * kvd;
-    RmsNormForward(rows, H, c.rms_norm_eps, x.data() + r0 * H, w.ln1, norm1, a.rstd1.data() + r0);
+    RmsNormForward(rows, H, c.rms_norm_eps, x + r0 * H, w.ln1, norm1, a.rstd1.data() + r0);
     LinearForward(rows, H, qd, norm1, w.wq, q);
     LinearForward(rows, H, kvd, norm1, w.wk, k);
     LinearForward(rows, H, kvd, norm1, w.wv, a.v.data() + r0 * kvd);
     RopeApply(rows, c.num_heads, c.head_dim, half, cos + r0 * half, sin + r0 * half, q, false);
     RopeApply(rows, c.num_kv_heads, c.head_dim, half, cos + r0 * half, sin + r0 * half, k, false);
   }
-  const AttentionShape shape{st.batch, st.seq_len, c.num_heads, c.num_kv_heads, c.head_dim};
-  AttentionForward(shape, a.q.data(), a.k.data(), a.v.data(),
-                   st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data());
-#pragma omp parallel if (int64_t{N} * H * I >= kMinParallelWork)
+}
+
+void CpuBackend::LayerOutput(int layer, int64_t n, LayerActivations& a, float* x, bool keep) {
+  const ModelConfig& c = config_;
+  const int H = c.hidden_size, I = c.intermediate_size;
+  const int qd = c.num_heads * c.head_dim;
+  const LayerWeights w = Layer(params_, layer);
+#pragma omp parallel if (n * H * I >= kMinParallelWork)
   {
     omp_set_num_threads(1);
     int64_t r0, r1;
-    token_range(r0, r1);
+    TokenRange(n, r0, r1);
     const int rows = static_cast<int>(r1 - r0);
-    float* xr = x.data() + r0 * H;
+    float* xr = x + r0 * H;
     float* norm2 = a.norm2.data() + r0 * H;
     LinearForward(rows, qd, H, a.att.data() + r0 * qd, w.wo, xr, /*accumulate=*/true);
     if (keep) std::copy_n(xr, int64_t{rows} * H, a.x_mid.data() + r0 * H);
@@ -89,6 +97,25 @@ void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
                   a.mlp.data() + r0 * I);
     LinearForward(rows, I, H, a.mlp.data() + r0 * I, w.down, xr, /*accumulate=*/true);
   }
+}
+
+void CpuBackend::LayerForward(int layer, ForwardState& st, LayerActivations& a,
+                              std::vector<float>& x, bool keep) {
+  const ModelConfig& c = config_;
+  const int64_t n = int64_t{st.batch} * st.seq_len;
+  SizeLayer(n, keep, a);
+  if (keep) a.x_in = x;
+  LayerQkv(layer, n, x.data(), st.rotary.half, st.rotary.cos.data(), st.rotary.sin.data(), a);
+  const AttentionShape shape{st.batch, st.seq_len, c.num_heads, c.num_kv_heads, c.head_dim};
+  AttentionForward(shape, a.q.data(), a.k.data(), a.v.data(),
+                   st.segment_ids.empty() ? nullptr : st.segment_ids.data(), a.att.data());
+  LayerOutput(layer, n, a, x.data(), keep);
+}
+
+void CpuBackend::HeadForward(int64_t m, const float* x, float* rstd, float* norm, float* logits) {
+  const int H = config_.hidden_size;
+  RmsNormForward(m, H, config_.rms_norm_eps, x, FinalNorm(params_), norm, rstd);
+  LinearForward(static_cast<int>(m), H, config_.vocab_size, norm, LmHead(params_), logits);
 }
 
 // Row groups only when every thread gets a row; fewer rows than threads (one long document,
@@ -198,9 +225,7 @@ ForwardOutput CpuBackend::ForwardRows(const Batch& batch, const ForwardOptions& 
   st.rstd_final.resize(M);
   st.norm_final.resize(M * H);
   st.logits.resize(M * V);
-  RmsNormForward(M, H, c.rms_norm_eps, st.x_scored.data(), FinalNorm(params_), st.norm_final.data(),
-                 st.rstd_final.data());
-  LinearForward(static_cast<int>(M), H, V, st.norm_final.data(), LmHead(params_), st.logits.data());
+  HeadForward(M, st.x_scored.data(), st.rstd_final.data(), st.norm_final.data(), st.logits.data());
   std::vector<float> losses(M);
   CrossEntropyForward(M, V, st.logits.data(), st.scored_targets.data(), losses.data());
 
