@@ -23,6 +23,7 @@
 #include "src/rope/hf_rope_config.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/mixed_trainer.h"
+#include "src/train/progress_text.h"
 #include "src/train/stop_signal.h"
 #include "src/train/training_corpus.h"
 #include "src/train/training_rope.h"
@@ -179,11 +180,11 @@ void RunTrainCommand(const TrainCliOptions& cli) {
     fmt::print("{}\n", summary.dump(2));
   } else {
     fmt::print(
-        "{}: step {}, {} tokens, short loss {:.4f} (first {:.4f}), long loss {:.4f} (first "
-        "{:.4f}), {:.0f} tokens/s on {} rank(s), {:.1f} s\n",
-        cli.out, result.steps_done, result.tokens_seen, result.short_loss, result.first_short_loss,
-        result.long_loss, result.first_long_loss, result.tokens_per_second, comm->Size(),
-        result.seconds);
+        "{}: step {}, {} tokens, short loss {} (first {}), long loss {} (first {}), {:.0f} "
+        "tokens/s on {} rank(s), {:.1f} s\n",
+        cli.out, result.steps_done, result.tokens_seen, FormatLoss(result.short_loss),
+        FormatLoss(result.first_short_loss), FormatLoss(result.long_loss),
+        FormatLoss(result.first_long_loss), result.tokens_per_second, comm->Size(), result.seconds);
   }
   std::fflush(stdout);
   if (result.stop_signal != 0) throw CLI::RuntimeError(kExitCheckpointed);

@@ -15,8 +15,8 @@
 #include "src/core/error.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/divergence.h"
-#include "src/train/format_duration.h"
 #include "src/train/metrics_log.h"
+#include "src/train/progress_text.h"
 #include "src/train/stop_signal.h"
 
 namespace ropescale {
@@ -309,9 +309,9 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
                        {"elapsed_s", elapsed}});
       const double since_log = std::chrono::duration<double>(now - last_log_time).count();
       if (since_log >= options.log_every_seconds || step + 1 == last || step == first) {
-        spdlog::info("step {}/{} short {:.4f} long {:.4f} lr {:.3g} |g| {:.3f} {:.0f} tok/s ETA {}",
-                     step + 1, total, short_loss, long_loss, lr, grad_norm, tokens_per_second,
-                     FormatDuration((last - step - 1) / steps_per_second));
+        spdlog::info("step {}/{} short {} long {} lr {:.3g} |g| {:.3f} {:.0f} tok/s ETA {}",
+                     step + 1, total, FormatLoss(short_loss), FormatLoss(long_loss), lr, grad_norm,
+                     tokens_per_second, FormatDuration((last - step - 1) / steps_per_second));
         last_log_time = now;
       }
     }

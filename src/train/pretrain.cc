@@ -15,7 +15,7 @@
 #include "src/model/init_parameters.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/divergence.h"
-#include "src/train/format_duration.h"
+#include "src/train/progress_text.h"
 #include "src/train/stop_signal.h"
 
 namespace ropescale {

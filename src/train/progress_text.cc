@@ -1,4 +1,4 @@
-#include "src/train/format_duration.h"
+#include "src/train/progress_text.h"
 
 #include <fmt/format.h>
 
@@ -14,5 +14,11 @@ std::string FormatDuration(double seconds) {
   if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
   return fmt::format("{}m{:02d}s", s / 60, s % 60);
 }
+
+}  // namespace ropescale
+
+namespace ropescale {
+
+std::string FormatLoss(double loss) { return std::isnan(loss) ? "-" : fmt::format("{:.4f}", loss); }
 
 }  // namespace ropescale
