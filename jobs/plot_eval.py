@@ -158,8 +158,10 @@ def plot_heatmap(results, labels, out_dir, fmt):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ppl", help="JSON of `ropescale eval ppl --json`")
-    parser.add_argument("--passkey", help="JSON of `ropescale eval passkey --json`")
+    parser.add_argument("--ppl", action="append", default=[],
+                        help="JSON of `ropescale eval ppl --json` (repeatable)")
+    parser.add_argument("--passkey", action="append", default=[],
+                        help="JSON of `ropescale eval passkey --json` (repeatable)")
     parser.add_argument("--out-dir", required=True, help="folder for the PNGs (created)")
     parser.add_argument("--heatmap-format", default="passkey",
                         help="needle format of the heat map (default passkey)")
@@ -176,9 +178,10 @@ def main():
         labels[path] = text
     os.makedirs(args.out_dir, exist_ok=True)
     if args.ppl:
-        plot_perplexity(load_results(args.ppl, "eval ppl"), labels, args.out_dir)
+        results = [r for path in args.ppl for r in load_results(path, "eval ppl")]
+        plot_perplexity(results, labels, args.out_dir)
     if args.passkey:
-        results = load_results(args.passkey, "eval passkey")
+        results = [r for path in args.passkey for r in load_results(path, "eval passkey")]
         plot_retrieval(results, labels, args.out_dir)
         plot_heatmap(results, labels, args.out_dir, args.heatmap_format)
 
