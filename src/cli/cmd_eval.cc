@@ -1,6 +1,7 @@
 // `ropescale eval`: the evaluation suite's front end. `eval ppl` (cmd_eval_ppl.cc): perplexity,
-// needle loss and retrieval by RoPE and length, alone or under mpirun / srun with the same
-// results for any rank count.
+// needle loss and retrieval by RoPE and length; `eval passkey` (cmd_eval_passkey.cc): exact
+// pass-key retrieval by RoPE, length, depth and needle format. Both run alone or under
+// mpirun / srun with the same results for any rank count.
 #include "src/cli/commands.h"
 #include "src/cli/eval_cli.h"
 
@@ -13,6 +14,7 @@ void AddEvalCommand(CLI::App& app) {
       "results do not depend on K)");
   eval->require_subcommand(1);
   AddEvalPplCommand(*eval);
+  AddEvalPasskeyCommand(*eval);
 }
 
 }  // namespace ropescale::cli

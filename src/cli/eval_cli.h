@@ -73,5 +73,6 @@ void WriteEvalOutputs(const dist::Communicator& comm, const EvalCommonOptions& o
 
 // Subcommands of `ropescale eval`.
 void AddEvalPplCommand(CLI::App& eval);
+void AddEvalPasskeyCommand(CLI::App& eval);
 
 }  // namespace ropescale::cli

@@ -42,6 +42,13 @@ nlohmann::json ProvenanceJson() {
           {"time_utc", provenance.time_utc}};
 }
 
+nlohmann::json NeedleFormatJson(const NeedleFormat& format) {
+  nlohmann::json json = {{"name", std::string(NeedleKindName(format.kind))},
+                         {"digits", format.digits}};
+  if (format.kind == NeedleKind::kKeyValue) json["pairs"] = format.pairs;
+  return json;
+}
+
 nlohmann::json PerplexityRowJson(const PerplexityCell& cell) {
   const LossSums text = cell.Text();
   nlohmann::json row = {{"model", cell.model},
@@ -108,6 +115,62 @@ std::string PerplexityMarkdown(std::span<const PerplexityCell> cells, bool model
       }
     }
     text += row + "\n";
+  }
+  return text;
+}
+
+nlohmann::json PasskeyRowJson(const PasskeyResult& result) {
+  return {{"model", result.model},
+          {"rope", result.rope},
+          {"length", result.length},
+          {"depth", result.depth ? nlohmann::json(*result.depth) : nlohmann::json(nullptr)},
+          {"format", std::string(NeedleKindName(result.format.kind))},
+          {"documents", result.retrieval.documents},
+          {"exact", result.retrieval.exact},
+          {"accuracy", result.Accuracy()},
+          {"stderr", result.StandardError()},
+          {"digit_accuracy", result.DigitAccuracy()}};
+}
+
+std::string AccuracyText(const PasskeyResult& result) {
+  return fmt::format("{:.0f}% ±{:.0f}", 100.0 * result.Accuracy(), 100.0 * result.StandardError());
+}
+
+std::string PasskeyMarkdown(std::span<const PasskeyResult> results) {
+  std::string text;
+  const auto formats = FirstSeen(
+      results, [](const PasskeyResult& r) { return std::pair(r.format.kind, r.format.digits); });
+  for (const auto& [kind, digits] : formats) {
+    std::vector<PasskeyResult> mine;
+    for (const PasskeyResult& r : results) {
+      if (r.format.kind == kind && r.format.digits == digits) mine.push_back(r);
+    }
+    const std::span<const PasskeyResult> view(mine);
+    const auto columns =
+        FirstSeen(view, [](const PasskeyResult& r) { return std::pair(r.length, r.depth); });
+    const auto rows =
+        FirstSeen(view, [](const PasskeyResult& r) { return std::pair(r.model, r.rope); });
+    if (!text.empty()) text += "\n";
+    text += fmt::format("{} ({} digits), {} documents per cell: exact-match accuracy ± s.e.\n\n",
+                        NeedleKindName(kind), digits, mine[0].retrieval.documents);
+    std::string header = "| model | RoPE |";
+    std::string rule = "|---|---|";
+    for (const auto& [length, depth] : columns) {
+      header +=
+          depth ? fmt::format(" {} @ depth {:g} |", length, *depth) : fmt::format(" {} |", length);
+      rule += "---|";
+    }
+    text += header + "\n" + rule + "\n";
+    for (const auto& [model, rope] : rows) {
+      std::string row = fmt::format("| {} | {} |", model, rope);
+      for (const auto& [length, depth] : columns) {
+        const auto it = std::find_if(mine.begin(), mine.end(), [&](const PasskeyResult& r) {
+          return r.model == model && r.rope == rope && r.length == length && r.depth == depth;
+        });
+        row += it == mine.end() ? " - |" : fmt::format(" {} |", AccuracyText(*it));
+      }
+      text += row + "\n";
+    }
   }
   return text;
 }

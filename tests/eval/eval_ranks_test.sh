@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `ropescale eval ppl` alone and under mpiexec -n 1, 2, 4: the
+# `ropescale eval ppl` and `ropescale eval passkey` alone and under mpiexec -n 1, 2, 4: the
 # "results" are identical to the last bit (JSON numbers print round-trip exact) and the inputs
 # differ only in the rank count; only rank 0 prints (stdout is one JSON document).
 set -euo pipefail
@@ -15,11 +15,16 @@ corpus=$src/data/corpus/heldout
   --warmup 1 --threads 1 > /dev/null
 ppl=(--log-level warn eval ppl --model "$work/m.h5" --corpus "$corpus" --lengths 180,256 --docs 5
      --needle --retrieval --batch 2 --threads 1 --json)
+passkey=(--log-level warn eval passkey --model "$work/m.h5" --corpus "$corpus" --lengths 200,256
+         --docs 5 --depths 0,0.5,1 --formats passkey,magic-number --ropes model,pi,yarn
+         --threads 1 --json)
 
 "$bin" "${ppl[@]}" > "$work/ppl-single.json"
+"$bin" "${passkey[@]}" > "$work/passkey-single.json"
 for n in 1 2 4; do
   mpiexec -n "$n" "$bin" "${ppl[@]}" > "$work/ppl-np$n.json"
-  for command in ppl; do
+  mpiexec -n "$n" "$bin" "${passkey[@]}" > "$work/passkey-np$n.json"
+  for command in ppl passkey; do
     python3 - "$work/$command-single.json" "$work/$command-np$n.json" "$n" <<'PY'
 import json, sys
 single, multi, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])

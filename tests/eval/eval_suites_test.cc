@@ -10,6 +10,7 @@
 #include "src/core/error.h"
 #include "src/dist/communicator.h"
 #include "src/eval/distributed_scoring.h"
+#include "src/eval/passkey_suite.h"
 #include "src/eval/perplexity.h"
 #include "src/eval/perplexity_suite.h"
 #include "tests/eval/eval_test_data.h"
@@ -129,6 +130,141 @@ TEST(EvaluatePerplexity, AModelWithUniformLogitsHasPerplexityVocabSize) {
     EXPECT_NEAR(cell.NeedleLoss(), std::log(256.0), 1e-6);
     EXPECT_NEAR(cell.NeedleLossSem(), 0.0, 1e-6);
   }
+}
+
+PasskeySettings SmallPasskeySettings() {
+  PasskeySettings settings;
+  settings.lengths = {200, 260};
+  settings.documents = 6;
+  settings.depths = {0.0, 0.5, 1.0};
+  settings.formats = {DefaultNeedleFormat(NeedleKind::kPasskey),
+                      DefaultNeedleFormat(NeedleKind::kMagicNumber),
+                      DefaultNeedleFormat(NeedleKind::kKeyValue)};
+  settings.seed = 5;
+  return settings;
+}
+
+// The key of an evaluation document: its weighted targets.
+std::string KeyOf(const EvaluationDocument& doc) {
+  std::string key;
+  for (size_t t = 0; t < doc.tokens.size(); ++t) {
+    if (doc.loss_weights[t] > 0.0f) key.push_back(static_cast<char>(doc.targets[t]));
+  }
+  return key;
+}
+
+TEST(PasskeyDocuments, AreAPureFunctionOfFormatLengthAndIndex) {
+  const ByteTokenizer tokenizer;
+  PasskeySettings settings = SmallPasskeySettings();
+  const auto sets = MakePasskeyDocuments(TextCorpus(), settings, tokenizer);
+  ASSERT_EQ(sets.size(), 3u * 2 * 3);
+  // Fewer documents, other depths and lengths, one format: the same documents where they meet.
+  PasskeySettings fewer = settings;
+  fewer.documents = 2;
+  fewer.depths = {1.0};
+  fewer.lengths = {260};
+  fewer.formats = {settings.formats[1]};
+  const auto subset = MakePasskeyDocuments(TextCorpus(), fewer, tokenizer);
+  ASSERT_EQ(subset.size(), 1u);
+  const PasskeyDocumentSet& same = sets[1 * 6 + 1 * 3 + 2];  // magic-number, 260, depth 1
+  EXPECT_EQ(same.length, 260);
+  EXPECT_EQ(same.depth, 1.0);
+  EXPECT_EQ(same.format.kind, NeedleKind::kMagicNumber);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(subset[0].documents[i], same.documents[i]);
+
+  for (const PasskeyDocumentSet& set : sets) {
+    const PasskeyDocumentSet& at_zero = sets[&set - sets.data() - (&set - sets.data()) % 3];
+    ASSERT_EQ(set.documents.size(), 6u);
+    for (int i = 0; i < 6; ++i) {
+      const EvaluationDocument& doc = set.documents[i];
+      ASSERT_EQ(static_cast<int>(doc.tokens.size()), set.length);
+      // At every depth the same key (and filler): only the needle moves.
+      EXPECT_EQ(KeyOf(doc), KeyOf(at_zero.documents[i]));
+      EXPECT_EQ(static_cast<int>(KeyOf(doc).size()), set.format.digits);
+    }
+    // Depth 0: the needle opens the document.
+    if (set.depth == 0.0) {
+      const std::string text = tokenizer.Decode(set.documents[0].tokens);
+      EXPECT_EQ(text.rfind(" The ", 0) == 0 || text.rfind(" One of", 0) == 0, true) << text;
+    }
+  }
+  // Different indices and lengths draw different keys (with overwhelming probability).
+  EXPECT_NE(sets[0].documents[0], sets[0].documents[1]);
+  EXPECT_NE(KeyOf(sets[0].documents[0]) + KeyOf(sets[0].documents[1]),
+            KeyOf(sets[3].documents[0]) + KeyOf(sets[3].documents[1]));
+}
+
+TEST(PasskeyDocuments, BadSettingsAreErrorsNamingTheProblem) {
+  const ByteTokenizer tokenizer;
+  PasskeySettings settings = SmallPasskeySettings();
+  settings.lengths = {100};
+  try {
+    MakePasskeyDocuments(TextCorpus(), settings, tokenizer);
+    FAIL() << "a length too short for kv was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("too short for format"), std::string::npos) << e.what();
+  }
+  settings = SmallPasskeySettings();
+  settings.depths = {1.5};
+  EXPECT_THROW(MakePasskeyDocuments(TextCorpus(), settings, tokenizer), Error);
+  settings = SmallPasskeySettings();
+  settings.documents = 0;
+  EXPECT_THROW(MakePasskeyDocuments(TextCorpus(), settings, tokenizer), Error);
+  settings = SmallPasskeySettings();
+  settings.lengths = {5000};  // longer than every document of the corpus
+  EXPECT_THROW(MakePasskeyDocuments(TextCorpus(), settings, tokenizer), Error);
+}
+
+TEST(EvaluatePasskey, ACopierRetrievesEverythingAndAConstantNothing) {
+  const ByteTokenizer tokenizer;
+  PasskeySettings settings = SmallPasskeySettings();
+  settings.depths.push_back(std::nullopt);  // and random depths
+  const auto sets = MakePasskeyDocuments(TextCorpus(), settings, tokenizer);
+  const auto comm = dist::MakeSingleProcessCommunicator();
+  const std::vector<NamedRope> ropes = {{"model", TinyEvalConfig().rope},
+                                        {"other", TinyEvalConfig().rope}};
+  testing::CopyingModel copier;
+  const auto results = EvaluatePasskey(*comm, copier, "copier", ropes, sets, 4);
+  ASSERT_EQ(results.size(), 2 * sets.size());
+  for (const PasskeyResult& r : results) {
+    EXPECT_EQ(r.model, "copier");
+    EXPECT_EQ(r.retrieval.documents, 6);
+    EXPECT_EQ(r.Accuracy(), 1.0) << NeedleKindName(r.format.kind) << " " << r.length;
+    EXPECT_EQ(r.StandardError(), 0.0);
+    EXPECT_EQ(r.DigitAccuracy(), 1.0);
+  }
+  EXPECT_EQ(results[0].rope, "model");
+  EXPECT_EQ(results.back().rope, "other");
+  EXPECT_FALSE(results.back().depth.has_value());
+
+  testing::ConstantModel never('x');
+  for (const PasskeyResult& r : EvaluatePasskey(*comm, never, "never", ropes, sets, 1)) {
+    EXPECT_EQ(r.Accuracy(), 0.0);
+    EXPECT_EQ(r.DigitAccuracy(), 0.0);
+  }
+}
+
+TEST(EvaluatePasskey, AccuracyAndStandardErrorOfAModelThatMissesSomeKeys) {
+  const ByteTokenizer tokenizer;
+  PasskeySettings settings;
+  settings.lengths = {150};
+  settings.documents = 40;
+  const auto sets = MakePasskeyDocuments(TextCorpus(), settings, tokenizer);
+  ASSERT_EQ(sets.size(), 1u);
+  int even = 0;
+  for (const EvaluationDocument& doc : sets[0].documents) even += (KeyOf(doc)[0] - '0') % 2 == 0;
+  const auto comm = dist::MakeSingleProcessCommunicator();
+  testing::CopyingModel misses_odd(true);
+  const std::vector<NamedRope> ropes = {{"model", TinyEvalConfig().rope}};
+  const auto results = EvaluatePasskey(*comm, misses_odd, "m", ropes, sets, 3);
+  ASSERT_EQ(results.size(), 1u);
+  const double p = even / 40.0;
+  EXPECT_GT(even, 0);
+  EXPECT_LT(even, 40);
+  EXPECT_EQ(results[0].retrieval.exact, even);
+  EXPECT_DOUBLE_EQ(results[0].Accuracy(), p);
+  EXPECT_DOUBLE_EQ(results[0].StandardError(), std::sqrt(p * (1 - p) / 40));
+  EXPECT_DOUBLE_EQ(results[0].DigitAccuracy(), (200.0 - (40 - even)) / 200.0);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "src/eval/baseline_comparison.h"
 #include "src/eval/distributed_tasks.h"
 #include "src/eval/eval_report.h"
+#include "src/eval/passkey_suite.h"
 #include "src/eval/perplexity_suite.h"
 #include "tests/eval/eval_test_data.h"
 
@@ -107,6 +108,28 @@ TEST(EvaluatePerplexity, IsBitIdenticalForAnyRankCount) {
       }
     }
   }
+}
+
+TEST(EvaluatePasskey, IsBitIdenticalForAnyRankCount) {
+  const auto world = World();
+  const auto single = dist::MakeSingleProcessCommunicator();
+  auto backend = testing::TinyBackend(TinyEvalConfig(), 9, 1);
+  PasskeySettings settings;
+  settings.lengths = {160, 200};
+  settings.documents = 7;
+  settings.depths = {0.0, 0.5, std::nullopt};
+  settings.formats = {DefaultNeedleFormat(NeedleKind::kPasskey),
+                      DefaultNeedleFormat(NeedleKind::kMagicNumber)};
+  const auto sets = MakePasskeyDocuments(TextCorpus(), settings, ByteTokenizer());
+  const BaselineRope baselines[] = {BaselineRope::kModel, BaselineRope::kYarn};
+  const auto ropes = NameBaselineRopes(TinyEvalConfig().rope, baselines, 200);
+  const auto mine = EvaluatePasskey(*world, *backend, "m", ropes, sets, 3);
+  const auto reference = EvaluatePasskey(*single, *backend, "m", ropes, sets, 3);
+  ASSERT_EQ(mine.size(), reference.size());
+  for (size_t r = 0; r < mine.size(); ++r) {
+    EXPECT_EQ(PasskeyRowJson(mine[r]).dump(), PasskeyRowJson(reference[r]).dump());
+  }
+  EXPECT_EQ(PasskeyMarkdown(mine), PasskeyMarkdown(reference));
 }
 
 TEST(CompareWithBaselines, IsBitIdenticalForAnyRankCount) {
