@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "src/core/rng.h"
+#include "src/eval/perplexity.h"
 #include "src/search/evolution.h"
 #include "src/search/fitness.h"
 #include "tests/support/tiny_model.h"
@@ -59,7 +60,7 @@ void BM_ScoreDocument(benchmark::State& state) {
   const SearchSpace space = MakeSearchSpace(options);
   const RopeSpec rope = CandidateRope(space, {config.rope, length, std::nullopt},
                                       space.Snap(std::vector<double>(8, options.scale)));
-  for (auto _ : state) benchmark::DoNotOptimize(DocumentLoss(*backend, doc, rope));
+  for (auto _ : state) benchmark::DoNotOptimize(ScoreDocument(*backend, doc, rope));
   state.SetItemsProcessed(state.iterations() * length);  // tokens
 }
 BENCHMARK(BM_ScoreDocument)->Arg(512)->Arg(2048)->Unit(benchmark::kMillisecond);

@@ -78,11 +78,12 @@ evaluate() {  # MODEL ROPES OUT.json
     --batch 4 --json > "$3"
 }
 evaluate "$model" original,yarn "$out_dir/eval-base.json"
-evaluate "$out_dir/tiny-llama-longrope2.h5" original "$out_dir/eval-searched.json"
-evaluate "$out_dir/tiny-llama-trained.h5" original "$out_dir/eval-trained.json"
+# `model`: each checkpoint's own (searched longrope) RoPE; `original` would be its un-extended one.
+evaluate "$out_dir/tiny-llama-longrope2.h5" model "$out_dir/eval-searched.json"
+evaluate "$out_dir/tiny-llama-trained.h5" model "$out_dir/eval-trained.json"
 python3 "$root/jobs/before_after_table.py" --short 256 --long 2048 \
   "base, original RoPE=$out_dir/eval-base.json:original" \
   "base + YaRN, no training=$out_dir/eval-base.json:yarn" \
-  "searched LongRoPE2, no training=$out_dir/eval-searched.json:original" \
-  "searched LongRoPE2 + mixed training=$out_dir/eval-trained.json:original" \
+  "searched LongRoPE2, no training=$out_dir/eval-searched.json:model" \
+  "searched LongRoPE2 + mixed training=$out_dir/eval-trained.json:model" \
   | tee "$out_dir/before-after.md"

@@ -68,17 +68,6 @@ struct TrainCliOptions {
   int64_t inject_nan_at_step = -1;
 };
 
-// The base model's RoPE without any extension (a longrope model's short side is its original).
-RopeSpec OriginalRope(const RopeSpec& rope) {
-  if (!IsLongRope(rope.kind)) return rope;
-  RopeSpec original;
-  original.base = rope.base;
-  original.head_dim = rope.head_dim;
-  original.partial_rotary_factor = rope.partial_rotary_factor;
-  original.max_position_embeddings = PretrainingContext(rope);
-  return original;
-}
-
 void RunTrainCommand(const TrainCliOptions& cli) {
   Check(!cli.model.empty(), "--model is required");
   Check(!cli.out.empty(), "--out is required");

@@ -66,6 +66,14 @@ int MinNeedleDocumentLength(const NeedleFormat& format, const Tokenizer& tokeniz
   return static_cast<int>(tokenizer.Encode(text.needle + text.question + text.key).size()) + 1;
 }
 
+void CheckNeedleDocumentLength(const NeedleFormat& format, int length, const Tokenizer& tokenizer) {
+  const int shortest = MinNeedleDocumentLength(format, tokenizer);
+  Check(length >= shortest,
+        "needle documents: length {} is too short for format {} ({} digits): it needs at least {} "
+        "tokens",
+        length, NeedleKindName(format.kind), format.digits, shortest);
+}
+
 std::vector<NeedleDocument> MakeNeedleDocuments(const Corpus& corpus, int count, int length,
                                                 uint64_t seed, const Tokenizer& tokenizer,
                                                 const NeedleFormat& format) {
@@ -78,28 +86,6 @@ std::vector<NeedleDocument> MakeNeedleDocuments(const Corpus& corpus, int count,
     documents.push_back(MakeNeedleDocument(source.tokens, length, rng, tokenizer, format));
   }
   return documents;
-}
-
-Batch MakeNeedleBatch(const std::vector<NeedleDocument>& documents, size_t begin, size_t count,
-                      const RopeSpec& rope) {
-  Check(count > 0 && begin + count <= documents.size(),
-        "needle batch: rows [{}, {}) outside the {} documents", begin, begin + count,
-        documents.size());
-  Batch batch;
-  batch.batch_size = static_cast<int>(count);
-  batch.seq_len = static_cast<int>(documents[begin].tokens.size());
-  for (size_t i = begin; i < begin + count; ++i) {
-    const NeedleDocument& doc = documents[i];
-    Check(static_cast<int>(doc.tokens.size()) == batch.seq_len,
-          "needle batch: document {} has {} tokens, the first has {}", i, doc.tokens.size(),
-          batch.seq_len);
-    batch.tokens.insert(batch.tokens.end(), doc.tokens.begin(), doc.tokens.end());
-    batch.targets.insert(batch.targets.end(), doc.targets.begin(), doc.targets.end());
-    batch.loss_weights.insert(batch.loss_weights.end(), doc.loss_weights.begin(),
-                              doc.loss_weights.end());
-  }
-  batch.ropes = {rope};
-  return batch;
 }
 
 }  // namespace ropescale

@@ -49,6 +49,9 @@ NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length
 // The shortest document length that fits any draw of `format` (its longest text plus one filler
 // token).
 int MinNeedleDocumentLength(const NeedleFormat& format, const Tokenizer& tokenizer);
+// Throws Error when `length` is shorter than MinNeedleDocumentLength, naming the length, the
+// format and the shortest length that fits.
+void CheckNeedleDocumentLength(const NeedleFormat& format, int length, const Tokenizer& tokenizer);
 
 // `count` documents of `length` tokens: document i is cut from corpus document
 // (i mod |corpus|) with CounterRng(seed, StreamId({kNeedleStreamTag, i})), so the set is a pure
@@ -57,10 +60,5 @@ inline constexpr uint64_t kNeedleStreamTag = 0x6e65656430ull;  // "need0"
 std::vector<NeedleDocument> MakeNeedleDocuments(const Corpus& corpus, int count, int length,
                                                 uint64_t seed, const Tokenizer& tokenizer,
                                                 const NeedleFormat& format = {});
-
-// Rows [begin, begin + count) of `documents` as one batch (all must have the same length),
-// with their loss weights, every row on `rope`.
-Batch MakeNeedleBatch(const std::vector<NeedleDocument>& documents, size_t begin, size_t count,
-                      const RopeSpec& rope);
 
 }  // namespace ropescale

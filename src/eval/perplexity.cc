@@ -1,99 +1,73 @@
 #include "src/eval/perplexity.h"
 
 #include <algorithm>
-#include <map>
+#include <cmath>
 
 #include "src/core/error.h"
-#include "src/eval/greedy_generate.h"
-#include "src/eval/text_windows.h"
 
 namespace ropescale {
-namespace {
 
-void AddTo(LossSums& total, const LossSums& part) {
-  total.weighted_loss += part.weighted_loss;
-  total.weight += part.weight;
+LossSums ScoreDocument(Backend& backend, const EvaluationDocument& document, const RopeSpec& rope) {
+  return backend.Forward(MakeDocumentBatch(std::span(&document, 1), rope), ForwardOptions{}).loss;
 }
 
-}  // namespace
+std::vector<LossSums> ScoreDocumentRows(Backend& backend,
+                                        std::span<const EvaluationDocument> documents,
+                                        const RopeSpec& rope) {
+  Check(!documents.empty(), "document scores: no documents");
+  if (documents.size() == 1) return {ScoreDocument(backend, documents[0], rope)};
+  ForwardOptions options;
+  options.want_token_losses = true;
+  const ForwardOutput out = backend.Forward(MakeDocumentBatch(documents, rope), options);
+  const size_t length = documents[0].tokens.size();
+  Check(out.token_losses.size() == documents.size() * length,
+        "document scores: backend {} returned {} token losses for {} rows of {}", backend.Name(),
+        out.token_losses.size(), documents.size(), length);
+  std::vector<LossSums> sums(documents.size());
+  for (size_t d = 0; d < documents.size(); ++d) {
+    for (size_t t = 0; t < length; ++t) {
+      const float weight = documents[d].loss_weights[t];
+      if (weight <= 0.0f || documents[d].targets[t] == kIgnoreTarget) continue;
+      sums[d].weighted_loss += static_cast<double>(weight) * out.token_losses[d * length + t];
+      sums[d].weight += weight;
+    }
+  }
+  return sums;
+}
+
+LossSums SumInOrder(std::span<const LossSums> sums) {
+  LossSums total;
+  for (const LossSums& part : sums) {
+    total.weighted_loss += part.weighted_loss;
+    total.weight += part.weight;
+  }
+  return total;
+}
+
+double StandardErrorOfMeans(std::span<const LossSums> sums) {
+  const size_t n = sums.size();
+  if (n < 2) return 0.0;
+  double mean = 0.0;
+  for (const LossSums& s : sums) mean += s.Mean();
+  mean /= static_cast<double>(n);
+  double squares = 0.0;
+  for (const LossSums& s : sums) squares += (s.Mean() - mean) * (s.Mean() - mean);
+  return std::sqrt(squares / static_cast<double>(n - 1) / static_cast<double>(n));
+}
 
 LossSums ScoreTextWindows(Backend& backend, const std::vector<std::vector<int32_t>>& windows,
-                          const RopeSpec& rope, int batch_size, const EvalProgress& progress) {
+                          const RopeSpec& rope, int batch_size) {
   Check(batch_size >= 1, "perplexity: batch size {} < 1", batch_size);
-  LossSums total;
-  for (size_t begin = 0; begin < windows.size(); begin += batch_size) {
-    const size_t count = std::min<size_t>(batch_size, windows.size() - begin);
-    AddTo(total, backend.Forward(MakeWindowBatch(windows, begin, count, rope), {}).loss);
-    if (progress) progress(begin + count, windows.size());
-  }
-  return total;
-}
-
-LossSums ScoreNeedleDocuments(Backend& backend, const std::vector<NeedleDocument>& documents,
-                              const RopeSpec& rope, int batch_size, const EvalProgress& progress) {
-  Check(batch_size >= 1, "needle loss: batch size {} < 1", batch_size);
-  LossSums total;
+  std::vector<EvaluationDocument> documents;
+  documents.reserve(windows.size());
+  for (const auto& window : windows) documents.push_back(WindowDocument(window));
+  std::vector<LossSums> sums;
   for (size_t begin = 0; begin < documents.size(); begin += batch_size) {
     const size_t count = std::min<size_t>(batch_size, documents.size() - begin);
-    AddTo(total, backend.Forward(MakeNeedleBatch(documents, begin, count, rope), {}).loss);
-    if (progress) progress(begin + count, documents.size());
+    const auto rows = ScoreDocumentRows(backend, std::span(documents).subspan(begin, count), rope);
+    sums.insert(sums.end(), rows.begin(), rows.end());
   }
-  return total;
-}
-
-NeedleRetrieval EvaluateNeedleRetrieval(Backend& backend,
-                                        const std::vector<NeedleDocument>& documents,
-                                        const RopeSpec& rope, int batch_size,
-                                        const EvalProgress& progress) {
-  Check(batch_size >= 1, "needle retrieval: batch size {} < 1", batch_size);
-  const int vocab = backend.Config().vocab_size;
-  // One query = (document, answer position): the prefix before that position. Queries with the
-  // same prefix length share a batch.
-  std::map<int, std::vector<std::pair<size_t, int>>> queries_by_length;
-  for (size_t d = 0; d < documents.size(); ++d) {
-    const NeedleDocument& doc = documents[d];
-    for (int t = doc.answer_begin; t < static_cast<int>(doc.tokens.size()); ++t) {
-      queries_by_length[t].emplace_back(d, t);
-    }
-  }
-  std::vector<bool> all_correct(documents.size(), true);
-  NeedleRetrieval result;
-  size_t done = 0;
-  size_t total_queries = 0;
-  for (const auto& [length, queries] : queries_by_length) total_queries += queries.size();
-  ForwardOptions options;
-  options.want_last_logits = true;
-  for (const auto& [length, queries] : queries_by_length) {
-    for (size_t begin = 0; begin < queries.size(); begin += batch_size) {
-      const size_t count = std::min<size_t>(batch_size, queries.size() - begin);
-      Batch batch;
-      batch.batch_size = static_cast<int>(count);
-      batch.seq_len = length;
-      for (size_t q = begin; q < begin + count; ++q) {
-        const std::vector<int32_t>& tokens = documents[queries[q].first].tokens;
-        batch.tokens.insert(batch.tokens.end(), tokens.begin(), tokens.begin() + length);
-        batch.targets.insert(batch.targets.end(), tokens.begin() + 1, tokens.begin() + length + 1);
-      }
-      batch.ropes = {rope};
-      const ForwardOutput out = backend.Forward(batch, options);
-      Check(out.last_logits.size() == count * vocab,
-            "needle retrieval: backend {} returned {} last logits for {} rows of vocab {}",
-            backend.Name(), out.last_logits.size(), count, vocab);
-      for (size_t r = 0; r < count; ++r) {
-        const auto [d, t] = queries[begin + r];
-        const float* logits = out.last_logits.data() + r * vocab;
-        const bool correct = GreedyToken(logits, vocab) == documents[d].tokens[t];
-        result.correct_digits += correct;
-        if (!correct) all_correct[d] = false;
-      }
-      done += count;
-      if (progress) progress(done, total_queries);
-    }
-    result.digits += static_cast<int64_t>(queries.size());
-  }
-  result.documents = static_cast<int64_t>(documents.size());
-  result.exact = std::count(all_correct.begin(), all_correct.end(), true);
-  return result;
+  return SumInOrder(sums);
 }
 
 }  // namespace ropescale

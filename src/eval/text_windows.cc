@@ -23,24 +23,4 @@ std::vector<std::vector<int32_t>> MakeTextWindows(const Corpus& corpus, int coun
   return windows;
 }
 
-Batch MakeWindowBatch(const std::vector<std::vector<int32_t>>& windows, size_t begin, size_t count,
-                      const RopeSpec& rope) {
-  Check(count > 0 && begin + count <= windows.size(),
-        "window batch: rows [{}, {}) outside the {} windows", begin, begin + count, windows.size());
-  Batch batch;
-  batch.batch_size = static_cast<int>(count);
-  batch.seq_len = static_cast<int>(windows[begin].size());
-  for (size_t i = begin; i < begin + count; ++i) {
-    const std::vector<int32_t>& window = windows[i];
-    Check(static_cast<int>(window.size()) == batch.seq_len,
-          "window batch: window {} has {} tokens, the first has {}", i, window.size(),
-          batch.seq_len);
-    batch.tokens.insert(batch.tokens.end(), window.begin(), window.end());
-    batch.targets.insert(batch.targets.end(), window.begin() + 1, window.end());
-    batch.targets.push_back(kIgnoreTarget);
-  }
-  batch.ropes = {rope};
-  return batch;
-}
-
 }  // namespace ropescale

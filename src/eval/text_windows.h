@@ -5,8 +5,6 @@
 #include <vector>
 
 #include "src/eval/corpus.h"
-#include "src/model/batch.h"
-#include "src/rope/rope_spec.h"
 
 namespace ropescale {
 
@@ -17,10 +15,5 @@ namespace ropescale {
 inline constexpr uint64_t kWindowStreamTag = 0x77696e30ull;  // "win0"
 std::vector<std::vector<int32_t>> MakeTextWindows(const Corpus& corpus, int count, int length,
                                                   uint64_t seed);
-
-// Windows [begin, begin + count) as one causal-LM batch (all the same length): targets are the
-// tokens shifted by one, the last position of each row has none; no loss weights (all 1).
-Batch MakeWindowBatch(const std::vector<std::vector<int32_t>>& windows, size_t begin, size_t count,
-                      const RopeSpec& rope);
 
 }  // namespace ropescale

@@ -4,7 +4,6 @@
 
 #include "src/core/error.h"
 #include "src/eval/baseline_ropes.h"
-#include "src/model/batch.h"
 
 namespace ropescale::search {
 
@@ -23,17 +22,6 @@ RopeSpec CandidateRope(const SearchSpace& space, const CandidateRopeOptions& opt
   rope.critical_index = space.method == SearchMethod::kLongRope2 ? space.critical_index : -1;
   rope.attention_factor = options.attention_factor;
   return rope;
-}
-
-LossSums DocumentLoss(Backend& backend, const EvaluationDocument& document, const RopeSpec& rope) {
-  Batch batch;
-  batch.batch_size = 1;
-  batch.seq_len = static_cast<int>(document.tokens.size());
-  batch.tokens = document.tokens;
-  batch.targets = document.targets;
-  batch.loss_weights = document.loss_weights;
-  batch.ropes = {rope};
-  return backend.Forward(batch, ForwardOptions{}).loss;
 }
 
 double FitnessFromSums(const LossSums* sums, int count) {

@@ -1,13 +1,13 @@
 #pragma once
 // Fitness of a candidate: the model's loss on the evaluation documents with the candidate's
-// RoPE. Losses are kept as per-(candidate, document) sums and reduced in document order, so
-// the value never depends on which rank scored which document.
+// RoPE (each document scored by src/eval's ScoreDocument). Losses are kept as
+// per-(candidate, document) sums and reduced in document order, so the value never depends on
+// which rank scored which document.
 #include <optional>
 #include <vector>
 
 #include "src/model/backend.h"
 #include "src/rope/rope_spec.h"
-#include "src/search/evaluation_documents.h"
 #include "src/search/search_space.h"
 
 namespace ropescale::search {
@@ -23,9 +23,6 @@ struct CandidateRopeOptions {
 };
 RopeSpec CandidateRope(const SearchSpace& space, const CandidateRopeOptions& options,
                        const Candidate& candidate);
-
-// One Backend::Forward of one document (batch of one row) on `rope`: weighted loss sums.
-LossSums DocumentLoss(Backend& backend, const EvaluationDocument& document, const RopeSpec& rope);
 
 // Mean loss over all documents: sum of weighted losses / sum of weights, summed in order.
 double FitnessFromSums(const LossSums* sums, int count);

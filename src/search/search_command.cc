@@ -16,12 +16,14 @@
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/dist/world.h"
+#include "src/eval/baseline_comparison.h"
 #include "src/eval/baseline_ropes.h"
 #include "src/eval/corpus.h"
+#include "src/eval/evaluation_documents.h"
+#include "src/eval/perplexity.h"
 #include "src/rope/critical_dim.h"
 #include "src/rope/hf_rope_config.h"
 #include "src/rope/rope_frequencies.h"
-#include "src/search/baseline_comparison.h"
 #include "src/search/factor_file.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
@@ -144,12 +146,13 @@ void EvaluateFactorFile(dist::Communicator& comm, const SearchCommandOptions& op
 void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
   const bool root = comm.IsRoot();
   const SearchMethod method = ParseSearchMethod(options.method);
-  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness);
+  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness, "--fitness");
   Check(!options.model.empty(), "--model is required");
   Check(!options.out.empty() || options.stop_after_generation >= 0 ||
             !options.evaluate_factors.empty(),
         "--out is required");
   Check(options.threads >= 0, "--threads must be >= 0");
+  Check(options.documents >= 1, "--documents must be >= 1 (got {})", options.documents);
   Check(!options.resume || !options.log.empty(), "--resume needs --log (the log to resume from)");
   // Fail now, not after hours of search, when an output folder does not exist.
   for (const auto& [flag, path] :
@@ -259,7 +262,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
     if (comm.Rank() == options.inject_failure_rank) {
       Fail("injected failure while scoring document {} (--inject-failure-rank)", document);
     }
-    return DocumentLoss(*backend, docs[document], CandidateRope(space, rope_options, candidate));
+    return ScoreDocument(*backend, docs[document], CandidateRope(space, rope_options, candidate));
   };
   const SearchOutcome outcome = RunSearch(comm, run, seeds, scorer);
 

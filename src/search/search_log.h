@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "src/search/evaluation_documents.h"
+#include "src/eval/evaluation_documents.h"
 #include "src/search/evolution.h"
 
 namespace ropescale::search {

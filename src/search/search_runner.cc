@@ -7,7 +7,7 @@
 
 #include "src/core/error.h"
 #include "src/core/log.h"
-#include "src/search/distribution.h"
+#include "src/eval/distributed_tasks.h"
 #include "src/search/fitness.h"
 
 namespace ropescale::search {

@@ -13,8 +13,33 @@ namespace {
 
 RopeSpec TinyModelRope() { return testing::TinyRope(32); }
 
-TEST(BaselineRopes, OriginalIsTheModelsRope) {
+TEST(BaselineRopes, OriginalAndModelAreTheBaseModelsRope) {
   EXPECT_EQ(MakeBaselineRope(TinyModelRope(), BaselineRope::kOriginal, 2048), TinyModelRope());
+  EXPECT_EQ(MakeBaselineRope(TinyModelRope(), BaselineRope::kModel, 2048), TinyModelRope());
+}
+
+TEST(BaselineRopes, OriginalOfALongRopeModelIsItsUnextendedRope) {
+  RopeSpec longrope = TinyModelRope();
+  longrope.kind = RopeKind::kLongRope;
+  longrope.original_max_position_embeddings = 256;
+  longrope.max_position_embeddings = 2048;
+  longrope.factor = 8.0;
+  longrope.long_factor.assign(16, 4.0);
+  longrope.short_factor.assign(16, 1.0);
+  EXPECT_EQ(MakeBaselineRope(longrope, BaselineRope::kModel, 2048), longrope);
+  const RopeSpec original = MakeBaselineRope(longrope, BaselineRope::kOriginal, 2048);
+  EXPECT_EQ(original, OriginalRope(longrope));
+  EXPECT_EQ(original.kind, RopeKind::kDefault);
+  EXPECT_EQ(original.max_position_embeddings, 256);
+  EXPECT_EQ(original.base, longrope.base);
+  EXPECT_EQ(original.head_dim, longrope.head_dim);
+  // The baselines of the extended model are those of its base model.
+  RopeSpec base = TinyModelRope();
+  base.max_position_embeddings = 256;
+  EXPECT_EQ(original, base);
+  for (BaselineRope b : {BaselineRope::kPi, BaselineRope::kNtk, BaselineRope::kYarn}) {
+    EXPECT_EQ(MakeBaselineRope(longrope, b, 2048), MakeBaselineRope(base, b, 2048));
+  }
 }
 
 TEST(BaselineRopes, PiDividesEveryFrequencyByTheScale) {
@@ -80,6 +105,8 @@ TEST(BaselineRopes, ParsesNamesAndLists) {
   EXPECT_THROW(ParseBaselineRope("linear"), Error);
   EXPECT_THROW(ParseBaselineRopeList("pi,,yarn"), Error);
   EXPECT_THROW(ParseBaselineRopeList(""), Error);
+  EXPECT_EQ(ParseBaselineRopeList("model,original")[0], BaselineRope::kModel);
+  EXPECT_THROW(ParseBaselineRopeList("pi,yarn,pi"), Error);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `ropescale pretrain` then `ropescale eval ppl` end to end on a tiny model: the JSON has one
-# result per RoPE x length with sane numbers, the table has one row per RoPE, and errors are one
-# line with exit code 1.
+# result per RoPE x length with sane numbers (and the keys jobs/before_after_table.py reads), the
+# table has one row per RoPE, several models give one table with a model column, --out holds
+# the JSON with provenance and inputs, and errors are one line with exit code 1 naming the
+# option.
 set -euo pipefail
 bin=${ROPESCALE_BIN:?}
 src=${ROPESCALE_SOURCE_DIR:?}
@@ -42,6 +44,28 @@ PY
 test "$(grep -c '^|' "$work/table.md")" -eq 4  # header, rule, two RoPEs
 grep -q '^| yarn | ' "$work/table.md"
 
+# Two models, the model's own RoPE, --out: one table with a model column; the file is the JSON.
+cp "$work/m.h5" "$work/m2.h5"
+"$bin" eval ppl --model "$work/m.h5" --model "$work/m2.h5" --corpus "$src/data/corpus/heldout" \
+  --lengths 128 --ropes model,yarn --docs 1 --threads 1 --out "$work/two.json" \
+  > "$work/two.md" 2> /dev/null
+test "$(grep -c '^|' "$work/two.md")" -eq 6  # header, rule, 2 models x 2 RoPEs
+grep -q "^| $work/m2.h5 | model | " "$work/two.md"
+python3 - "$work/two.json" "$work" <<'PY'
+import json, sys
+out, work = json.load(open(sys.argv[1])), sys.argv[2]
+assert out["command"] == "eval ppl", out
+assert set(out["provenance"]) == {"command_line", "version", "git_hash", "host", "time_utc"}
+assert "--out" in out["provenance"]["command_line"]
+inputs = out["inputs"]
+assert inputs["models"] == [f"{work}/m.h5", f"{work}/m2.h5"] and inputs["ranks"] == 1, inputs
+assert inputs["ropes"] == ["model", "yarn"] and inputs["lengths"] == [128], inputs
+rows = [(r["model"], r["rope"]) for r in out["results"]]
+assert rows == [(f"{work}/{m}", r) for m in ("m.h5", "m2.h5") for r in ("model", "yarn")], rows
+first, second = out["results"][0], out["results"][2]
+assert first["perplexity"] == second["perplexity"] and first["windows"] == 1, out["results"]
+PY
+
 set +e
 "$bin" eval ppl --model "$work/missing.h5" > /dev/null 2> "$work/err"
 code=$?
@@ -50,4 +74,16 @@ test "$code" -eq 1
 test "$(wc -l < "$work/err")" -eq 1
 "$bin" eval ppl --model "$work/m.h5" --ropes original,rope9 > /dev/null 2> "$work/err" && exit 1
 grep -q "rope9" "$work/err"
+# Every numeric option is range-checked, naming the option.
+for bad in "--docs 0" "--batch 0" "--threads -1" "--lengths 1" "--lengths 128,x" \
+  "--target-length 1" "--digits 19" "--lengths 128,128"; do
+  # shellcheck disable=SC2086
+  if "$bin" eval ppl --model "$work/m.h5" $bad > /dev/null 2> "$work/err"; then
+    echo "accepted: $bad" >&2
+    exit 1
+  fi
+  grep -q -- "${bad%% *}" "$work/err" || { echo "no option named for $bad: $(cat "$work/err")" >&2; exit 1; }
+done
+"$bin" eval ppl --model "$work/m.h5" --model "$work/m.h5" > /dev/null 2> "$work/err" && exit 1
+grep -q "twice" "$work/err"
 echo "eval ppl CLI: ok"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/core/error.h"
+#include "src/eval/evaluation_documents.h"
 
 namespace ropescale {
 namespace {
@@ -187,9 +188,11 @@ TEST(NeedleDocument, BatchCopiesRowsAndWeights) {
   Corpus corpus;
   corpus.documents.push_back({"a", SourceTokens(2000)});
   const auto docs = MakeNeedleDocuments(corpus, 4, 150, 1, tokenizer);
+  std::vector<EvaluationDocument> scored;
+  for (const NeedleDocument& doc : docs) scored.push_back(ToEvaluationDocument(doc));
   RopeSpec rope;
   rope.head_dim = 8;
-  const Batch batch = MakeNeedleBatch(docs, 1, 2, rope);
+  const Batch batch = MakeDocumentBatch(std::span(scored).subspan(1, 2), rope);
   EXPECT_EQ(batch.batch_size, 2);
   EXPECT_EQ(batch.seq_len, 150);
   ASSERT_EQ(batch.tokens.size(), 300u);
@@ -198,7 +201,9 @@ TEST(NeedleDocument, BatchCopiesRowsAndWeights) {
                          batch.loss_weights.begin()));
   EXPECT_TRUE(
       std::equal(docs[2].targets.begin(), docs[2].targets.end(), batch.targets.begin() + 150));
-  EXPECT_THROW(MakeNeedleBatch(docs, 3, 2, rope), Error);
+  scored[3].tokens.pop_back();
+  EXPECT_THROW(MakeDocumentBatch(scored, rope), Error);
+  EXPECT_THROW(MakeDocumentBatch({}, rope), Error);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "src/core/error.h"
+#include "src/eval/evaluation_documents.h"
 
 namespace ropescale {
 namespace {
@@ -44,20 +45,22 @@ TEST(TextWindows, WindowsAreSpansOfLongEnoughDocumentsInTurn) {
   EXPECT_THROW(MakeTextWindows(corpus, 1, 401, 1), Error);
 }
 
-TEST(TextWindows, BatchShiftsTargetsAndLeavesTheLastPositionOut) {
+TEST(TextWindows, ScoredWindowsShiftTargetsAndLeaveTheLastPositionOut) {
   const auto windows = MakeTextWindows(TwoDocuments(), 3, 50, 1);
   RopeSpec rope;
   rope.head_dim = 8;
-  const Batch batch = MakeWindowBatch(windows, 1, 2, rope);
+  std::vector<EvaluationDocument> documents;
+  for (const auto& window : windows) documents.push_back(WindowDocument(window));
+  const Batch batch = MakeDocumentBatch(std::span(documents).subspan(1, 2), rope);
   ASSERT_EQ(batch.batch_size, 2);
   ASSERT_EQ(batch.seq_len, 50);
   for (int row = 0; row < 2; ++row) {
     for (int t = 0; t < 50; ++t) {
       EXPECT_EQ(batch.tokens[row * 50 + t], windows[1 + row][t]);
       EXPECT_EQ(batch.targets[row * 50 + t], t + 1 < 50 ? windows[1 + row][t + 1] : kIgnoreTarget);
+      EXPECT_EQ(batch.loss_weights[row * 50 + t], t + 1 < 50 ? 1.0f : 0.0f);
     }
   }
-  EXPECT_TRUE(batch.loss_weights.empty());
   ASSERT_EQ(batch.ropes.size(), 1u);
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "src/core/rng.h"
+#include "src/eval/perplexity.h"
 #include "tests/search/search_test_model.h"
 #include "tests/support/tiny_model.h"
 
@@ -55,7 +56,7 @@ TEST(Fitness, EqualsTheWeightedTokenLossesOfADirectForward) {
   const std::vector<EvaluationDocument> docs = {RandomDocument(64, 1), RandomDocument(64, 2)};
 
   std::vector<LossSums> sums;
-  for (const auto& doc : docs) sums.push_back(DocumentLoss(*backend, doc, rope));
+  for (const auto& doc : docs) sums.push_back(ScoreDocument(*backend, doc, rope));
   const double fitness = FitnessFromSums(sums.data(), 2);
 
   // Direct: the hand-built spec, per-token losses, weighted by hand over the answer tokens.
@@ -90,7 +91,7 @@ TEST(Fitness, EqualsTheWeightedTokenLossesOfADirectForward) {
   const Candidate other = space.Snap({1, 1, 1, 1, 4, 4, 4, 4});
   const RopeSpec other_rope = CandidateRope(space, {config.rope, 64, std::nullopt}, other);
   std::vector<LossSums> other_sums;
-  for (const auto& doc : docs) other_sums.push_back(DocumentLoss(*backend, doc, other_rope));
+  for (const auto& doc : docs) other_sums.push_back(ScoreDocument(*backend, doc, other_rope));
   EXPECT_NE(FitnessFromSums(other_sums.data(), 2), fitness);
 }
 

@@ -1,6 +1,7 @@
 # What a search hands on: the --out rope_scaling block (HF fields, n_hat-free), the --out-model
 # checkpoint (loadable by `ropescale eval`), and --evaluate, which must score the --out file
-# exactly as the search scored its exported RoPE on the same comparison documents.
+# exactly as the search scored its exported RoPE on the same comparison documents, as must
+# `ropescale eval ppl` on the same documents.
 source "$(dirname "$0")/search_test_lib.sh"
 make_tiny_model "$WORK/tiny.h5"
 common=(--model "$WORK/tiny.h5" --corpus "$CORPUS" --seed 21 --compare-documents 2)
@@ -36,7 +37,22 @@ check(set(rows) == {"original", "pi", "ntk", "yarn", "searched"}, "comparison ro
 for name in rows:
     check(rows[name] == again[name], f"--evaluate row {name} differs from the search's")
 PY
+# `ropescale eval ppl` on the same documents (seed 21 XOR "compare", 2 of the target length 256)
+# gives the comparison's numbers exactly: the baselines from the extended model (its original
+# RoPE is the base model's), the searched row as the extended model's own RoPE.
+compare_seed=$(python3 -c 'print(21 ^ 0x636f6d70617265)')
 "$ROPESCALE_BIN" --log-level warn eval ppl --model "$WORK/extended.h5" --corpus "$CORPUS" \
-  --lengths 256 --docs 1 --threads 1 --json > "$WORK/eval.json" \
-  || fail "ropescale eval cannot read --out-model"
+  --lengths 256 --docs 2 --seed "$compare_seed" --ropes original,pi,ntk,yarn,model --needle \
+  --threads 1 --json > "$WORK/eval.json" || fail "ropescale eval cannot read --out-model"
+python3 - "$WORK" << 'PY'
+import json, sys
+work = sys.argv[1]
+compared = {r["rope"]: r for r in json.load(open(f"{work}/search.json"))["comparison"]}
+evaluated = {r["rope"]: r for r in json.load(open(f"{work}/eval.json"))["results"]}
+for rope, name in [("original",) * 2, ("pi",) * 2, ("ntk",) * 2, ("yarn",) * 2,
+                   ("searched", "model")]:
+    for key in ("needle_loss", "needle_loss_sem", "perplexity"):
+        if compared[rope][key] != evaluated[name][key]:
+            sys.exit(f"FAIL: {rope} {key}: search {compared[rope][key]!r}, eval {evaluated[name][key]!r}")
+PY
 echo "outputs_test: OK"

@@ -1,15 +1,14 @@
 // Runs under mpiexec -n 1, 2 and 4: the distributed search must give bit-identical results to
 // a serial reference that every rank computes alone.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 
 #include "src/core/rng.h"
 #include "src/dist/world.h"
+#include "src/eval/perplexity.h"
 #include "src/model/init_parameters.h"
-#include "src/search/distribution.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
 #include "tests/search/search_test_model.h"
@@ -20,36 +19,6 @@ namespace {
 
 // All processes of the test job (mpi_gtest_main initialised MPI).
 std::unique_ptr<dist::Communicator> World() { return dist::WorldCommunicator(); }
-
-TEST(DistributeTasks, EveryRankGetsEveryResultInTaskOrder) {
-  const auto world = World();
-  for (int tasks : {0, 1, 3, 17}) {
-    const auto results = DistributeTasks(*world, tasks, [](int task) {
-      return LossSums{std::sqrt(task + 0.5), static_cast<double>(task % 3)};
-    });
-    ASSERT_EQ(static_cast<int>(results.size()), tasks);
-    for (int task = 0; task < tasks; ++task) {
-      EXPECT_EQ(results[task].weighted_loss, std::sqrt(task + 0.5));
-      EXPECT_EQ(results[task].weight, task % 3);
-    }
-  }
-}
-
-TEST(DistributeTasks, SpreadsTasksOverRanks) {
-  // With a task that takes a while, every rank should get at least one of 4 * size tasks.
-  const auto world = World();
-  const int size = world->Size();
-  int64_t mine = 0;
-  DistributeTasks(*world, 4 * size, [&](int) {
-    ++mine;
-    usleep(20000);
-    return LossSums{1, 1};
-  });
-  std::vector<int64_t> per_rank(size, 0);
-  per_rank[world->Rank()] = mine;
-  world->AllReduceSum(std::span<int64_t>(per_rank));
-  for (int r = 0; r < size; ++r) EXPECT_GE(per_rank[r], 1) << "rank " << r;
-}
 
 std::vector<EvaluationDocument> RandomDocuments(int count, int length) {
   std::vector<EvaluationDocument> docs(count);
@@ -115,8 +84,8 @@ TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
   settings.header.documents = RandomDocuments(3, target);
   const CandidateRopeOptions rope_options{config.rope, target, std::nullopt};
   const auto scorer = [&](const Candidate& c, int d) {
-    return DocumentLoss(*backend, settings.header.documents[d],
-                        CandidateRope(settings.space, rope_options, c));
+    return ScoreDocument(*backend, settings.header.documents[d],
+                         CandidateRope(settings.space, rope_options, c));
   };
   const std::vector<Candidate> seeds = {settings.space.Snap(std::vector<double>(8, 3.0)),
                                         settings.space.Snap({1, 1.2, 1.5, 2, 2.5, 3, 3, 3})};

@@ -1,11 +1,11 @@
-#include "src/search/evaluation_documents.h"
+#include "src/eval/evaluation_documents.h"
 
 #include <gtest/gtest.h>
 
 #include "src/core/error.h"
 #include "src/eval/needle_document.h"
 
-namespace ropescale::search {
+namespace ropescale {
 namespace {
 
 Corpus SyntheticCorpus() {
@@ -61,4 +61,4 @@ TEST(EvaluationDocuments, PerplexityWindowsScoreEveryNextToken) {
 }
 
 }  // namespace
-}  // namespace ropescale::search
+}  // namespace ropescale
