@@ -18,7 +18,7 @@
 #include "src/core/error.h"
 #include "src/core/output_paths.h"
 #include "src/dist/world.h"
-#include "src/train/format_duration.h"
+#include "src/train/progress_text.h"
 
 namespace ropescale::cli {
 

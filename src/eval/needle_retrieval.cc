@@ -50,44 +50,37 @@ NeedleRetrieval EvaluateNeedleRetrieval(Backend& backend,
                                         std::span<const EvaluationDocument> documents,
                                         const RopeSpec& rope, int batch_size) {
   Check(batch_size >= 1, "needle retrieval: batch size {} < 1", batch_size);
-  const int vocab = backend.Config().vocab_size;
-  // One query = (document, answer position t): the prefix [0, t). Queries with the same prefix
-  // length share a batch.
-  std::map<int, std::vector<std::pair<size_t, int>>> queries_by_length;
+  // Documents with the same prompt and answer lengths decode together, batch_size rows at a
+  // time (a decoding session's rows share the prompt length).
+  std::map<std::pair<int, int>, std::vector<size_t>> groups;
   std::vector<DocumentRetrieval> results(documents.size());
   for (size_t d = 0; d < documents.size(); ++d) {
     const int length = static_cast<int>(documents[d].tokens.size());
-    for (int t = AnswerBegin(documents[d], d); t < length; ++t) {
-      queries_by_length[t].emplace_back(d, t);
-      ++results[d].answer_tokens;
-    }
+    const int answer = AnswerBegin(documents[d], d);
+    results[d].answer_tokens = length - answer;
+    groups[{answer, length - answer}].push_back(d);
   }
-  ForwardOptions options;
-  options.want_last_logits = true;
-  for (const auto& [length, queries] : queries_by_length) {
-    for (size_t begin = 0; begin < queries.size(); begin += batch_size) {
-      const size_t count = std::min<size_t>(batch_size, queries.size() - begin);
-      Batch batch;
-      batch.batch_size = static_cast<int>(count);
-      batch.seq_len = length;
-      for (size_t q = begin; q < begin + count; ++q) {
-        const std::vector<int32_t>& tokens = documents[queries[q].first].tokens;
-        batch.tokens.insert(batch.tokens.end(), tokens.begin(), tokens.begin() + length);
-        batch.targets.insert(batch.targets.end(), tokens.begin() + 1, tokens.begin() + length + 1);
+  for (const auto& [lengths, members] : groups) {
+    const auto [prompt_len, answer_len] = lengths;
+    for (size_t begin = 0; begin < members.size(); begin += batch_size) {
+      const size_t count = std::min<size_t>(batch_size, members.size() - begin);
+      std::vector<std::vector<int32_t>> prompts;
+      for (size_t r = begin; r < begin + count; ++r) {
+        const std::vector<int32_t>& tokens = documents[members[r]].tokens;
+        prompts.emplace_back(tokens.begin(), tokens.begin() + prompt_len);
       }
-      batch.ropes = {rope};
-      const ForwardOutput out = backend.Forward(batch, options);
-      Check(out.last_logits.size() == count * vocab,
-            "needle retrieval: backend {} returned {} last logits for {} rows of vocab {}",
-            backend.Name(), out.last_logits.size(), count, vocab);
+      const std::vector<std::vector<int32_t>> written =
+          GreedyGenerate(backend, prompts, rope, answer_len);
       for (size_t r = 0; r < count; ++r) {
-        const auto [d, t] = queries[begin + r];
-        results[d].correct +=
-            GreedyToken(out.last_logits.data() + r * vocab, vocab) == documents[d].tokens[t];
+        const std::vector<int32_t>& tokens = documents[members[begin + r]].tokens;
+        DocumentRetrieval& result = results[members[begin + r]];
+        for (int i = 0; i < answer_len; ++i) {
+          result.correct += written[r][i] == tokens[prompt_len + i];
+        }
+        result.exact = result.correct == answer_len;
       }
     }
   }
-  for (DocumentRetrieval& r : results) r.exact = r.correct == r.answer_tokens;
   return SumRetrieval(results);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Fake models for the retrieval tests: backends whose only working call is Forward with
-// want_last_logits, each row's last logits putting the maximum (5, the rest 0) on the token a
-// rule picks from the row's tokens. The rules are honest models: they see only the prefix.
+// Fake models for the retrieval tests: backends whose only working calls are Forward with
+// want_last_logits and incremental decoding, each row's last logits putting the maximum (5, the
+// rest 0) on the token a rule picks from the row's tokens so far. The rules are honest models:
+// they see only the prefix.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -35,6 +36,22 @@ class NextTokenModel : public Backend {
     ++forwards_;
     return out;
   }
+  void BeginDecode(const DecodeSpec& spec) override {
+    rows_.assign(spec.rows, {});
+    ++sessions_;
+  }
+  std::vector<float> Prefill(const std::vector<int32_t>& tokens) override {
+    const size_t per_row = tokens.size() / rows_.size();
+    for (size_t r = 0; r < rows_.size(); ++r) {
+      rows_[r].assign(tokens.begin() + r * per_row, tokens.begin() + (r + 1) * per_row);
+    }
+    return RowLogits();
+  }
+  std::vector<float> DecodeStep(const std::vector<int32_t>& tokens) override {
+    for (size_t r = 0; r < rows_.size(); ++r) rows_[r].push_back(tokens[r]);
+    return RowLogits();
+  }
+  void EndDecode() override { rows_.clear(); }
   void Backward(double) override {}
   void ZeroGradients() override {}
   BufferView GradientBuffer() override { return {}; }
@@ -45,10 +62,20 @@ class NextTokenModel : public Backend {
   void SetOptimizerState(const OptimizerState&) override {}
 
   int forwards() const { return forwards_; }
+  int sessions() const { return sessions_; }
 
  private:
+  std::vector<float> RowLogits() const {
+    std::vector<float> logits(rows_.size() * config_.vocab_size, 0.0f);
+    for (size_t r = 0; r < rows_.size(); ++r)
+      logits[r * config_.vocab_size + Next(rows_[r])] = 5.0f;
+    return logits;
+  }
+
   ModelConfig config_;
   int forwards_ = 0;
+  int sessions_ = 0;
+  std::vector<std::vector<int32_t>> rows_;
 };
 
 // Always writes `token`.

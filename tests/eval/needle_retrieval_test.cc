@@ -58,17 +58,27 @@ TEST(NeedleRetrieval, PerDocumentResultsFollowTheKeys) {
     const bool odd = (needles[d].key[0] - '0') % 2 == 1;
     even += !odd;
     EXPECT_EQ(result.per_document[d].exact, !odd) << needles[d].key;
-    EXPECT_EQ(result.per_document[d].correct, odd ? 4 : 5) << needles[d].key;
+    // A wrong first digit changes what the copier matches next, so only the first is known
+    // to be wrong.
+    if (odd) {
+      EXPECT_LE(result.per_document[d].correct, 4) << needles[d].key;
+    } else {
+      EXPECT_EQ(result.per_document[d].correct, 5) << needles[d].key;
+    }
   }
   EXPECT_GT(even, 0);
   EXPECT_LT(even, 40);
   EXPECT_EQ(result.exact, even);
-  EXPECT_EQ(result.correct_digits, 5 * 40 - (40 - even));
+  int64_t correct = 0;
+  for (const DocumentRetrieval& r : result.per_document) correct += r.correct;
+  EXPECT_EQ(result.correct_digits, correct);
 
-  // The batch size changes the forwards, not the results.
+  // The batch size changes the decoding sessions (one per batch, no full forward), not the
+  // results.
   testing::CopyingModel again(true);
   const NeedleRetrieval one_row = EvaluateNeedleRetrieval(again, docs, {}, 1);
-  EXPECT_EQ(again.forwards(), 40 * 5);
+  EXPECT_EQ(again.sessions(), 40);
+  EXPECT_EQ(again.forwards(), 0);
   EXPECT_EQ(one_row.exact, result.exact);
   EXPECT_EQ(one_row.correct_digits, result.correct_digits);
 }

@@ -92,8 +92,19 @@ TEST(Perplexity, StandardErrorOfThePerDocumentMeans) {
 }
 
 // A backend without incremental decoding (the Backend defaults) says so.
+// A backend that keeps the interface's default decoding calls (which refuse).
+class NoDecodingModel final : public testing::NextTokenModel {
+ public:
+  int32_t Next(std::span<const int32_t>) const override { return '0'; }
+  void BeginDecode(const DecodeSpec& spec) override { Backend::BeginDecode(spec); }
+  std::vector<float> Prefill(const std::vector<int32_t>& t) override { return Backend::Prefill(t); }
+  std::vector<float> DecodeStep(const std::vector<int32_t>& t) override {
+    return Backend::DecodeStep(t);
+  }
+};
+
 TEST(Perplexity, GreedyGenerateOnABackendWithoutDecodingIsAnError) {
-  testing::ConstantModel model('0');
+  NoDecodingModel model;
   try {
     GreedyGenerate(model, {{1, 2, 3}}, {}, 2);
     FAIL() << "expected an Error";
