@@ -9,8 +9,8 @@
 
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
+#include "src/cli/needle_format_options.h"
 #include "src/eval/corpus.h"
-#include "src/eval/needle_format.h"
 #include "src/train/pretrain.h"
 
 namespace ropescale::cli {
@@ -36,8 +36,7 @@ struct PretrainCliOptions {
   uint64_t seed = 1;
   double passkey_fraction = 0.5;
   double answer_weight = 1.0;
-  std::string needle_formats = "passkey";
-  int digits = 0;  // 0 = each format's default
+  NeedleFormatOptions needle;
   int64_t checkpoint_every = 0;
   int64_t max_steps_this_run = 0;
   bool resume = false;
@@ -56,8 +55,7 @@ void RunPretrainCommand(const PretrainCliOptions& cli) {
   options.data.seed = cli.seed;
   options.data.passkey_fraction = cli.passkey_fraction;
   options.data.answer_weight = cli.answer_weight;
-  options.data.needle_formats =
-      ParseNeedleFormatList(cli.needle_formats, "--needle-formats", cli.digits);
+  options.data.needle_formats = NeedleFormatsFrom(cli.needle);
   options.schedule.peak = cli.lr;
   options.schedule.min_fraction = cli.min_lr_fraction;
   options.schedule.warmup_steps = cli.warmup;
@@ -127,14 +125,7 @@ void AddPretrainCommand(CLI::App& app) {
   sub->add_option("--answer-weight", cli->answer_weight,
                   "loss weight of the answer digits in pass-key rows (others weigh 1)")
       ->capture_default_str();
-  sub->add_option("--needle-formats", cli->needle_formats,
-                  "formats of the pass-key documents, comma-separated: passkey, magic-number, kv "
-                  "(each document picks one)")
-      ->capture_default_str();
-  sub->add_option("--digits", cli->digits,
-                  "digits of a key (0: the format's default, 5 for passkey and kv, 7 for "
-                  "magic-number)")
-      ->capture_default_str();
+  AddNeedleFormatOptions(*sub, cli->needle);
   sub->add_option("--checkpoint-every", cli->checkpoint_every,
                   "steps between checkpoints (0: only at the end)")
       ->capture_default_str();

@@ -15,11 +15,11 @@
 #include "io/model_loader.h"
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
+#include "src/cli/needle_format_options.h"
 #include "src/core/error.h"
 #include "src/core/output_paths.h"
 #include "src/dist/world.h"
 #include "src/eval/baseline_ropes.h"
-#include "src/eval/needle_format.h"
 #include "src/rope/hf_rope_config.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/mixed_trainer.h"
@@ -55,8 +55,7 @@ struct TrainCliOptions {
   double passkey_fraction = 0.0;
   double answer_weight = 1.0;
   int short_doc_min = 0;
-  std::string needle_formats = "passkey";
-  int digits = 0;  // 0 = each format's default
+  NeedleFormatOptions needle;
   int64_t checkpoint_every = 0;
   int keep_checkpoints = 2;
   int64_t max_steps_this_run = 0;
@@ -120,8 +119,7 @@ void RunTrainCommand(const TrainCliOptions& cli) {
     options.data.passkey_fraction = cli.passkey_fraction;
     options.data.answer_weight = cli.answer_weight;
     options.data.short_doc_min = cli.short_doc_min;
-    options.data.needle_formats =
-        ParseNeedleFormatList(cli.needle_formats, "--needle-formats", cli.digits);
+    options.data.needle_formats = NeedleFormatsFrom(cli.needle);
     Check(!mixed || options.data.short_len <= window,
           "--short-len {} exceeds the model's window {}: short rows would get the long factors",
           options.data.short_len, window);
@@ -235,14 +233,7 @@ void AddTrainCommand(CLI::App& app) {
   sub->add_option("--short-doc-min", cli->short_doc_min,
                   "shortest packed document in a short row (0: L/4)")
       ->capture_default_str();
-  sub->add_option("--needle-formats", cli->needle_formats,
-                  "formats of the pass-key documents, comma-separated: passkey, magic-number, kv "
-                  "(each document picks one)")
-      ->capture_default_str();
-  sub->add_option("--digits", cli->digits,
-                  "digits of a key (0: the format's default, 5 for passkey and kv, 7 for "
-                  "magic-number)")
-      ->capture_default_str();
+  AddNeedleFormatOptions(*sub, cli->needle);
   sub->add_option("--checkpoint-every", cli->checkpoint_every,
                   "steps between checkpoints (0: only at the end and on a signal)")
       ->capture_default_str();
