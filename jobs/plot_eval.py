@@ -78,7 +78,7 @@ def plot_perplexity(results, labels, out_dir):
     ax.set_ylabel("perplexity (held-out text)")
     ax.set_title("Perplexity against length")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     save(fig, out_dir, "perplexity-vs-length.png")
 
 
@@ -114,7 +114,8 @@ def plot_retrieval(results, labels, out_dir):
         ax.set_ylabel("exact retrieval (%)")
         ax.set_title(f"Greedy retrieval: {fmt}")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+    # One legend, outside the last panel, so no line hides under it.
+    axes[0][-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     save(fig, out_dir, "retrieval-vs-length.png")
 
 
