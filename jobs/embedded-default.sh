@@ -33,14 +33,8 @@ compare_docs=${COMPARE_DOCS:-48}
 train_steps=${TRAIN_STEPS:-300}
 eval_docs=${EVAL_DOCS:-32}
 
-bin=${ROPESCALE_BIN:-}
-if [[ -z "$bin" ]]; then
-  echo "== building ropescale in $build_dir" >&2
-  [[ -f "$build_dir/CMakeCache.txt" ]] ||
-    cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build "$build_dir" -j"$(nproc)" --target ropescale_cli >&2
-  bin=$build_dir/bin/ropescale
-fi
+# shellcheck source=ropescale-bin.sh
+source "$root/jobs/ropescale-bin.sh" "$build_dir" "$root"
 mkdir -p "$out_dir"
 model=$root/data/tiny-llama.h5
 corpus=$root/data/corpus/heldout

@@ -35,14 +35,8 @@ python=${PYTHON:-/usr/bin/python3}
 "$python" -c "import matplotlib" 2>/dev/null ||
   { echo "reproduce: $python has no matplotlib (bash env/install-deps.sh)" >&2; exit 1; }
 
-bin=${ROPESCALE_BIN:-}
-if [[ -z "$bin" ]]; then
-  echo "== building ropescale in $build_dir" >&2
-  [[ -f "$build_dir/CMakeCache.txt" ]] ||
-    cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >&2
-  cmake --build "$build_dir" -j"$(nproc)" --target ropescale_cli >&2
-  bin=$build_dir/bin/ropescale
-fi
+# shellcheck source=ropescale-bin.sh
+source "$root/jobs/ropescale-bin.sh" "$build_dir" "$root"
 mkdir -p "$out"
 model=$root/data/tiny-llama.h5
 heldout=$root/data/corpus/heldout
