@@ -10,7 +10,9 @@
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
 #include "src/cli/needle_format_options.h"
+#include "src/core/error.h"
 #include "src/eval/corpus.h"
+#include "src/model/backend.h"
 #include "src/train/pretrain.h"
 
 namespace ropescale::cli {
@@ -47,6 +49,8 @@ struct PretrainCliOptions {
 };
 
 void RunPretrainCommand(const PretrainCliOptions& cli) {
+  Check(cli.threads >= 0 && cli.threads <= kMaxBackendThreads, "--threads: {} is outside [0, {}]",
+        cli.threads, kMaxBackendThreads);
   PretrainOptions options;
   options.model = MakeTinyModelConfig(cli.hidden, cli.layers, cli.heads, cli.kv_heads, cli.ffn,
                                       cli.context, cli.rope_theta);

@@ -71,7 +71,8 @@ void RunTrainCommand(const TrainCliOptions& cli) {
   Check(!cli.model.empty(), "--model is required");
   Check(!cli.out.empty(), "--out is required");
   Check(cli.mix == "on" || cli.mix == "off", "--mix: expected on or off, got '{}'", cli.mix);
-  Check(cli.threads >= 0, "--threads must be >= 0");
+  Check(cli.threads >= 0 && cli.threads <= kMaxBackendThreads, "--threads: {} is outside [0, {}]",
+        cli.threads, kMaxBackendThreads);
   const bool mixed = cli.mix == "on";
   const TrainRope rope_choice = ParseTrainRope(cli.rope, "--rope");
   Check(mixed || !cli.rope.empty(), "--mix off needs --rope");

@@ -77,8 +77,8 @@ EvalCommonSettings CheckEvalCommonOptions(const EvalCommonOptions& options,
         options.docs);
   Check(options.batch >= 1 && options.batch <= 4096, "--batch: {} is outside [1, 4096]",
         options.batch);
-  Check(options.threads >= 0 && options.threads <= 4096, "--threads: {} is outside [0, 4096]",
-        options.threads);
+  Check(options.threads >= 0 && options.threads <= kMaxBackendThreads,
+        "--threads: {} is outside [0, {}]", options.threads, kMaxBackendThreads);
   std::vector<NamedPath> inputs;
   for (const std::string& model : options.models) {
     for (const auto& [field, seen] : inputs) {

@@ -1,6 +1,8 @@
 // ropescale: the command-line program. Every error ends here as one line and exit code 1.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string>
 
@@ -43,6 +45,13 @@ int RunProgram(int argc, char** argv) {
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ropescale: internal error: %s\n", e.what());
+    return 1;
+  }
+  // Results are buffered: a full disk or a closed pipe shows only when they are flushed, and a
+  // command whose results were lost must not end with 0.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "ropescale: error: writing the results to standard output failed: %s\n",
+                 std::strerror(errno));
     return 1;
   }
   return 0;

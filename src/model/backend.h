@@ -122,9 +122,13 @@ class Backend {
   virtual void EndDecode() {}
 };
 
+// The most CPU threads a backend accepts (far above any node; a bound so that a typo cannot
+// ask the OpenMP runtime for 100,000 threads, which crashes it).
+inline constexpr int kMaxBackendThreads = 4096;
+
 struct BackendOptions {
   std::string name = "cpu";  // a registered backend (see backend_registry.h)
-  int num_threads = 0;       // CPU: 0 = all hardware threads
+  int num_threads = 0;       // CPU: 0 = all hardware threads; at most kMaxBackendThreads
   int device = 0;            // CUDA device ordinal
 };
 

@@ -45,6 +45,9 @@ std::vector<std::string> RegisteredBackends() {
 }
 
 std::unique_ptr<Backend> CreateBackend(const ModelConfig& config, const BackendOptions& options) {
+  Check(options.num_threads >= 0 && options.num_threads <= kMaxBackendThreads,
+        "backend {}: num_threads = {} is outside [0, {}]", options.name, options.num_threads,
+        kMaxBackendThreads);
   BackendFactory factory;
   {
     Registry& registry = TheRegistry();

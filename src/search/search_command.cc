@@ -151,7 +151,8 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   Check(!options.out.empty() || options.stop_after_generation >= 0 ||
             !options.evaluate_factors.empty(),
         "--out is required");
-  Check(options.threads >= 0, "--threads must be >= 0");
+  Check(options.threads >= 0 && options.threads <= kMaxBackendThreads,
+        "--threads: {} is outside [0, {}]", options.threads, kMaxBackendThreads);
   Check(options.documents >= 1, "--documents must be >= 1 (got {})", options.documents);
   Check(!options.resume || !options.log.empty(), "--resume needs --log (the log to resume from)");
   // Fail now, not after hours of search, when an output folder does not exist.

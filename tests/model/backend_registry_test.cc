@@ -49,6 +49,19 @@ TEST(BackendRegistry, CudaWithoutItsBackendSaysSo) {
   EXPECT_NE(message.find("no CUDA backend"), std::string::npos) << message;
 }
 
+TEST(BackendRegistry, ThreadCountsOutsideTheRangeAreRefused) {
+  for (int threads : {-1, kMaxBackendThreads + 1, 100000}) {
+    try {
+      CreateBackend(testing::TinyConfig(), BackendOptions{.name = "cpu", .num_threads = threads});
+      FAIL() << threads << " threads accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("num_threads"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NE(CreateBackend(testing::TinyConfig(), BackendOptions{.name = "cpu", .num_threads = 1}),
+            nullptr);
+}
+
 TEST(BackendRegistry, ANameRegistersOnce) {
   EXPECT_THROW(RegisterBackend("cpu",
                                [](const ModelConfig& config, const BackendOptions& options) {
