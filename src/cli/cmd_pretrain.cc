@@ -10,6 +10,8 @@
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
 #include "src/cli/needle_format_options.h"
+#include "src/cli/option_validators.h"
+#include "src/cli/training_option_checks.h"
 #include "src/core/error.h"
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
@@ -66,6 +68,7 @@ void RunPretrainCommand(const PretrainCliOptions& cli) {
   options.schedule.total_steps = cli.steps;
   options.adamw.weight_decay = cli.weight_decay;
   options.adamw.grad_clip = cli.grad_clip;
+  CheckTrainingOptions(options.schedule, options.adamw);
   options.backend.name = cli.backend;
   options.backend.num_threads = cli.threads;
   options.out_path = cli.out;
@@ -122,6 +125,7 @@ void AddPretrainCommand(CLI::App& app) {
   sub->add_option("--grad-clip", cli->grad_clip, "global gradient-norm clip (<= 0: none)")
       ->capture_default_str();
   sub->add_option("--seed", cli->seed, "seed of the initial weights and of the data order")
+      ->check(NonNegativeInteger())
       ->capture_default_str();
   sub->add_option("--passkey-fraction", cli->passkey_fraction,
                   "fraction of rows that are pass-key documents (in-window retrieval)")

@@ -1,6 +1,7 @@
 // `ropescale search`: distributed evolutionary search of RoPE rescale factors (LongRoPE,
 // LongRoPE2). Argument handling only; the work is in src/search/search_command.cc.
 #include "src/cli/commands.h"
+#include "src/cli/option_validators.h"
 #include "src/search/search_command.h"
 
 namespace ropescale::cli {
@@ -18,6 +19,7 @@ void AddSearchCommand(CLI::App& app) {
                   "Target context in tokens (0 = 8 x the model's original window)")
       ->capture_default_str();
   cmd->add_option("--seed", options->seed, "Seed of every random draw and of the documents")
+      ->check(NonNegativeInteger())
       ->capture_default_str();
   cmd->add_option("--population", options->population, "Size of generation 0")
       ->capture_default_str();
@@ -77,7 +79,7 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_option("--inject-failure-rank", options->inject_failure_rank)
       ->group("");  // hidden: tests check that one failing rank ends the whole job
   cmd->callback([options, attention] {
-    if (*attention > 0.0) options->attention_factor = *attention;
+    if (*attention != 0.0) options->attention_factor = *attention;  // checked by the search
     search::RunSearchCommand(*options);
   });
 }

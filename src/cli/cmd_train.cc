@@ -16,6 +16,8 @@
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
 #include "src/cli/needle_format_options.h"
+#include "src/cli/option_validators.h"
+#include "src/cli/training_option_checks.h"
 #include "src/core/error.h"
 #include "src/core/output_paths.h"
 #include "src/dist/world.h"
@@ -133,6 +135,7 @@ void RunTrainCommand(const TrainCliOptions& cli) {
     options.adamw.weight_decay = cli.weight_decay;
     options.adamw.grad_clip = cli.grad_clip;
     options.adamw.beta2 = cli.beta2;
+    CheckTrainingOptions(options.schedule, options.adamw);
     options.backend.name = cli.backend;
     options.backend.num_threads = cli.threads;
     options.backend.device = comm->LocalRank();
@@ -224,7 +227,9 @@ void AddTrainCommand(CLI::App& app) {
   sub->add_option("--grad-clip", cli->grad_clip, "global gradient-norm clip (<= 0: none)")
       ->capture_default_str();
   sub->add_option("--beta2", cli->beta2, "AdamW beta2")->capture_default_str();
-  sub->add_option("--seed", cli->seed, "seed of the data order")->capture_default_str();
+  sub->add_option("--seed", cli->seed, "seed of the data order")
+      ->check(NonNegativeInteger())
+      ->capture_default_str();
   sub->add_option("--passkey-fraction", cli->passkey_fraction,
                   "probability that a long row or a packed short document is a pass-key document")
       ->capture_default_str();

@@ -13,6 +13,7 @@
 #include "io/checkpoint.h"
 #include "io/model_loader.h"
 #include "io/tokenizer.h"
+#include "src/cli/option_validators.h"
 #include "src/core/atomic_file.h"
 #include "src/core/comma_list.h"
 #include "src/core/error.h"
@@ -43,7 +44,9 @@ void AddEvalCommonOptions(CLI::App* command, EvalCommonOptions& options,
                    "length the PI/NTK/YaRN factors are made for (0: the longest of --lengths)")
       ->capture_default_str();
   command->add_option("--docs", options.docs, docs_help)->capture_default_str();
-  command->add_option("--seed", options.seed, "seed of the documents")->capture_default_str();
+  command->add_option("--seed", options.seed, "seed of the documents")
+      ->check(NonNegativeInteger())
+      ->capture_default_str();
   command->add_option("--batch", options.batch, "documents per forward (rows)")
       ->capture_default_str();
   command

@@ -143,6 +143,11 @@ void EvaluateFactorFile(dist::Communicator& comm, const SearchCommandOptions& op
 
 }  // namespace
 
+// Upper bounds of the search's sizes (each far above any useful run).
+constexpr int kMaxPopulation = 1000000;
+constexpr int kMaxGenerations = 100000;
+constexpr int kMaxDocuments = 10000;
+
 void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
   const bool root = comm.IsRoot();
   const SearchMethod method = ParseSearchMethod(options.method);
@@ -153,7 +158,32 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
         "--out is required");
   Check(options.threads >= 0 && options.threads <= kMaxBackendThreads,
         "--threads: {} is outside [0, {}]", options.threads, kMaxBackendThreads);
-  Check(options.documents >= 1, "--documents must be >= 1 (got {})", options.documents);
+  // Every number bounded before any work: a typo must not run for hours or exhaust memory.
+  Check(options.target_len >= 0, "--target-len: {} < 0 (0 = 8 x the model's window)",
+        options.target_len);
+  Check(options.population >= 2 && options.population <= kMaxPopulation,
+        "--population: {} is outside [2, {}]", options.population, kMaxPopulation);
+  for (const auto& [flag, value] : {std::pair{"--parents", options.parents},
+                                    {"--mutations", options.mutations},
+                                    {"--crossovers", options.crossovers}}) {
+    Check(value >= 0 && value <= kMaxPopulation, "{}: {} is outside [0, {}]", flag, value,
+          kMaxPopulation);
+  }
+  Check(options.generations >= 0 && options.generations <= kMaxGenerations,
+        "--generations: {} is outside [0, {}]", options.generations, kMaxGenerations);
+  Check(options.documents >= 1 && options.documents <= kMaxDocuments,
+        "--documents: {} is outside [1, {}]", options.documents, kMaxDocuments);
+  Check(options.compare_documents >= 0 && options.compare_documents <= kMaxDocuments,
+        "--compare-documents: {} is outside [0, {}]", options.compare_documents, kMaxDocuments);
+  Check(std::isfinite(options.max_scale) && options.max_scale >= 0.0,
+        "--max-scale: {} is not a number >= 0 (0 = 2 s)", options.max_scale);
+  Check(std::isfinite(options.grid_step) && options.grid_step > 0.0 && options.grid_step <= 1.0,
+        "--grid-step: {} is outside (0, 1]", options.grid_step);
+  Check(options.critical_index >= -1,
+        "--critical-index: {} < -1 (-1 = the theoretical critical index)", options.critical_index);
+  Check(!options.attention_factor ||
+            (std::isfinite(*options.attention_factor) && *options.attention_factor > 0.0),
+        "--attention-factor: {} is not a number > 0", options.attention_factor.value_or(0.0));
   Check(!options.resume || !options.log.empty(), "--resume needs --log (the log to resume from)");
   // Fail now, not after hours of search, when an output folder does not exist.
   for (const auto& [flag, path] :
