@@ -1,5 +1,6 @@
 #include "io/model_loader.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "io/hf_model.h"
@@ -12,10 +13,23 @@ bool IsHfModelPath(const std::string& path) {
   return std::filesystem::is_directory(p) || p.filename() == "config.json";
 }
 
+void CheckFiniteWeights(const std::string& path, const ParameterSet& weights) {
+  for (const auto& [name, tensor] : weights) {
+    for (size_t i = 0; i < tensor.data.size(); ++i) {
+      Check(std::isfinite(tensor.data[i]),
+            "{}: weight {} holds {} at element {}: the model is damaged (or diverged in "
+            "training); nothing it computes would mean anything",
+            path, name, tensor.data[i], i);
+    }
+  }
+}
+
 Checkpoint LoadModel(const std::string& path) {
   Check(std::filesystem::exists(path), "{}: no such file or folder", path);
-  if (IsHfModelPath(path)) return ReadHfModel(path);
-  return ReadCheckpoint(path, /*with_training_state=*/false);
+  Checkpoint checkpoint =
+      IsHfModelPath(path) ? ReadHfModel(path) : ReadCheckpoint(path, /*with_training_state=*/false);
+  CheckFiniteWeights(path, checkpoint.weights);
+  return checkpoint;
 }
 
 }  // namespace ropescale

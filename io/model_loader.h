@@ -10,7 +10,12 @@ namespace ropescale {
 // True when `path` names a Hugging Face model (a folder, or a file called config.json).
 bool IsHfModelPath(const std::string& path);
 
-// Loads weights and config (no training state). Errors name the file and the field.
+// Loads weights and config (no training state). Errors name the file and the field; a weight
+// holding NaN or Inf is an error naming the weight (every command that reads a model refuses
+// it instead of printing NaN losses with exit 0).
 Checkpoint LoadModel(const std::string& path);
+
+// Throws Error naming `path`, the weight and the element when a weight is NaN or infinite.
+void CheckFiniteWeights(const std::string& path, const ParameterSet& weights);
 
 }  // namespace ropescale

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -277,6 +278,27 @@ TEST(HfModelTest, ErrorsNameTheFileAndTensor) {
   ExpectErrorWith([&] { ReadHfModel(dir / "hf"); }, {"config.json", "GPT2LMHeadModel"});
 
   ExpectErrorWith([&] { LoadModel(dir / "nothing-here"); }, {"nothing-here"});
+}
+
+TEST(LoadModelTest, AWeightHoldingNanOrInfIsRefusedByName) {
+  TempDir dir;
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    Checkpoint checkpoint = MakeHfCheckpoint("F32");
+    Tensor& tensor = checkpoint.weights.begin()->second;
+    tensor.data[tensor.data.size() / 2] = bad;
+    const std::string name = checkpoint.weights.begin()->first;
+    WriteCheckpoint(dir / "bad.h5", checkpoint);
+    WriteHfModel(dir / "bad-hf", checkpoint);
+    for (const std::string path : {dir / "bad.h5", dir / "bad-hf"}) {
+      ExpectErrorWith([&] { LoadModel(path); }, {path, name, "damaged"});
+    }
+    std::filesystem::remove_all(dir / "bad-hf");
+  }
+  EXPECT_NO_THROW(LoadModel(([&] {
+    WriteCheckpoint(dir / "good.h5", MakeHfCheckpoint("F32"));
+    return dir / "good.h5";
+  })()));
 }
 
 }  // namespace
