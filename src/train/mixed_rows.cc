@@ -74,6 +74,12 @@ RowSource::RowSource(const Corpus& corpus, const MixedDataOptions& options,
       long_pool_(corpus, options.long_len + 1),
       short_pool_(corpus, 2),
       tokenizer_(&tokenizer) {
+  // Shortest packed document that may be a needle document, per format (encoding its longest
+  // text once here instead of for every packed document).
+  for (const NeedleFormat& format : options_.needle_formats) {
+    min_needle_tokens_.push_back(
+        std::max(kMinPasskeyTokens, MinNeedleDocumentLength(format, tokenizer) + 16));
+  }
   if (options_.short_doc_min == 0) options_.short_doc_min = std::max(1, options_.short_len / 4);
   Check(layout.long_rows == 0 || !long_pool_.empty(),
         "train: no training document has the {} tokens a long row needs", options_.long_len + 1);
@@ -123,8 +129,7 @@ TrainingRow RowSource::ShortRow(CounterRng& rng) const {
     n = std::min(n, available);  // a shorter document is taken whole
     const NeedleFormat* format =
         passkey ? &PickNeedleFormat(options_.needle_formats, rng) : nullptr;
-    if (format != nullptr &&
-        n + 1 >= std::max(kMinPasskeyTokens, MinNeedleDocumentLength(*format, *tokenizer_) + 16)) {
+    if (format != nullptr && n + 1 >= min_needle_tokens_[format - options_.needle_formats.data()]) {
       const NeedleDocument doc = MakeNeedleDocument(source, n + 1, rng, *tokenizer_, *format);
       AppendDocument(row, doc.tokens, doc.answer_begin, static_cast<float>(options_.answer_weight));
     } else {

@@ -84,6 +84,7 @@ class RowSource {
   DocumentPool long_pool_;   // documents of at least T + 1 tokens
   DocumentPool short_pool_;  // documents of at least 2 tokens
   const Tokenizer* tokenizer_;
+  std::vector<int> min_needle_tokens_;  // per options_.needle_formats entry
 };
 
 inline constexpr uint64_t kMixedRowStreamTag = 0x6d69786430ull;  // "mixd0"

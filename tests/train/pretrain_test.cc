@@ -83,6 +83,15 @@ TEST(PretrainBatch, PlainRowsAreDocumentSpansAndDependOnlyOnTheStep) {
   EXPECT_NE(MakePretrainBatch(corpus, data, 6, ByteTokenizer(), rope).tokens, batch.tokens);
 }
 
+// The T + 1 tokens row `row` was cut from (its tokens and its last target), as text.
+std::string RowText(const Batch& batch, int row) {
+  const int64_t T = batch.seq_len;
+  std::vector<int32_t> sequence(batch.tokens.begin() + row * T,
+                                batch.tokens.begin() + (row + 1) * T);
+  sequence.push_back(batch.targets[row * T + T - 1]);
+  return ByteTokenizer().Decode(sequence);
+}
+
 TEST(PretrainBatch, AMixOfFormatsGivesRowsOfEachFormat) {
   const Corpus corpus = SmallCorpus();
   PretrainData data;
@@ -95,10 +104,7 @@ TEST(PretrainBatch, AMixOfFormatsGivesRowsOfEachFormat) {
   const Batch batch = MakePretrainBatch(corpus, data, 3, ByteTokenizer(), rope);
   int passkey = 0, magic = 0;
   for (int row = 0; row < 40; ++row) {
-    std::vector<int32_t> sequence(batch.tokens.begin() + row * 256,
-                                  batch.tokens.begin() + row * 256 + 256);
-    sequence.push_back(batch.targets[row * 256 + 255]);
-    const std::string text = ByteTokenizer().Decode(sequence);
+    const std::string text = RowText(batch, row);
     const bool is_passkey = text.compare(text.size() - 21, 16, "The pass key is ") == 0;
     const bool is_magic = text.find(" One of the special magic numbers for ") != std::string::npos;
     ASSERT_NE(is_passkey, is_magic) << text;
@@ -124,10 +130,7 @@ TEST(PretrainBatch, PasskeyRowsEndWithTheKeyAndWeighItsTargets) {
   const Batch batch = MakePretrainBatch(corpus, data, 0, ByteTokenizer(), rope);
   const std::string question = " What is the pass key? The pass key is ";
   for (int row = 0; row < 5; ++row) {
-    std::vector<int32_t> sequence(batch.tokens.begin() + row * 160,
-                                  batch.tokens.begin() + row * 160 + 160);
-    sequence.push_back(batch.targets[row * 160 + 159]);
-    const std::string text = ByteTokenizer().Decode(sequence);
+    const std::string text = RowText(batch, row);
     const size_t ask = text.rfind(question);
     ASSERT_NE(ask, std::string::npos);
     const std::string key = text.substr(ask + question.size());
