@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "src/core/error.h"
+#include "src/eval/needle_tokens.h"
 
 namespace ropescale {
 namespace {
@@ -24,9 +25,10 @@ NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length
   doc.key = text.key;
   doc.kind = format.kind;
 
-  const std::vector<int32_t> needle = tokenizer.Encode(text.needle);
-  const std::vector<int32_t> question = tokenizer.Encode(text.question);
-  const std::vector<int32_t> answer = tokenizer.Encode(doc.key);
+  const NeedleTokens pieces = TokenizeNeedleText(text, tokenizer);
+  const std::vector<int32_t>& needle = pieces.needle;
+  const std::vector<int32_t>& question = pieces.question;
+  const std::vector<int32_t>& answer = pieces.answer;
   const int64_t fixed = static_cast<int64_t>(needle.size() + question.size() + answer.size());
   const int64_t filler = length - fixed;
   Check(filler >= 1,
@@ -63,7 +65,14 @@ NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length
 
 int MinNeedleDocumentLength(const NeedleFormat& format, const Tokenizer& tokenizer) {
   const NeedleText text = LongestNeedleText(format);
-  return static_cast<int>(tokenizer.Encode(text.needle + text.question + text.key).size()) + 1;
+  const NeedleTokens tokens = TokenizeNeedleText(text, tokenizer);
+  const auto drawn =
+      static_cast<int>(tokens.needle.size() + tokens.question.size() + tokens.answer.size());
+  if (tokenizer.Identity().name == ByteTokenizer().Identity().name) return drawn + 1;
+  // Another draw of the key may split into more tokens than the longest text's zeros: bound
+  // every draw by one token per byte plus one inserted marker per piece.
+  const auto bytes = static_cast<int>(text.needle.size() + text.question.size() + text.key.size());
+  return std::max(drawn, bytes + 3) + 1;
 }
 
 void CheckNeedleDocumentLength(const NeedleFormat& format, int length, const Tokenizer& tokenizer) {

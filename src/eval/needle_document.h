@@ -7,7 +7,8 @@
 // Layout of one document (T tokens):
 //   filler[0, depth) + needle + filler[depth, F) + question + key
 // where the filler is F consecutive tokens of the source document and needle, question and key
-// come from the format (src/eval/needle_format.h), by default
+// come from the format (src/eval/needle_format.h), tokenized in context
+// (src/eval/needle_tokens.h: the key's tokens are those it has after the question), by default
 //   needle   = " The pass key is 12345. Remember it. 12345 is the pass key. "
 //   question = " What is the pass key? The pass key is "   (then the key "12345").
 #include <cstdint>
@@ -46,8 +47,8 @@ NeedleDocument MakeNeedleDocument(const std::vector<int32_t>& source, int length
                                   const Tokenizer& tokenizer, const NeedleFormat& format = {},
                                   std::optional<double> depth = std::nullopt);
 
-// The shortest document length that fits any draw of `format` (its longest text plus one filler
-// token).
+// The shortest document length that fits any draw of `format`: for the byte tokenizer its longest
+// text plus one filler token; for any other a bound (one token per byte of the longest text).
 int MinNeedleDocumentLength(const NeedleFormat& format, const Tokenizer& tokenizer);
 // Throws Error when `length` is shorter than MinNeedleDocumentLength, naming the length, the
 // format and the shortest length that fits.
