@@ -17,6 +17,7 @@
 #include "src/core/comma_list.h"
 #include "src/core/error.h"
 #include "src/eval/corpus.h"
+#include "src/eval/document_file.h"
 #include "src/eval/eval_report.h"
 #include "src/eval/passkey_suite.h"
 
@@ -53,27 +54,57 @@ PasskeySettings CheckPasskeyOptions(const EvalPasskeyOptions& options,
   return settings;
 }
 
-nlohmann::json PasskeyInputs(const EvalPasskeyOptions& options, const EvalCommonSettings& common,
-                             const PasskeySettings& settings, int ranks) {
-  nlohmann::json inputs = EvalCommonInputs(options.common, common, ranks);
-  nlohmann::json formats = nlohmann::json::array();
-  for (const NeedleFormat& format : settings.formats) formats.push_back(NeedleFormatJson(format));
-  inputs["formats"] = formats;
-  nlohmann::json depths = nlohmann::json::array();
-  for (const auto& depth : settings.depths) {
-    depths.push_back(depth ? nlohmann::json(*depth) : nlohmann::json(nullptr));
+// The needle sets of an evaluation-document file, its tokenizer checked against the model's.
+std::vector<DocumentSet> NeedleSetsFromFile(const std::string& path,
+                                            const TokenizerIdentity& model) {
+  DocumentFile file = ReadDocumentFile(path);
+  CheckDocumentTokenizer(file, model, path);
+  std::vector<DocumentSet> sets;
+  for (DocumentSet& set : file.sets) {
+    if (set.kind == FitnessKind::kNeedle) sets.push_back(std::move(set));
   }
+  Check(!sets.empty(), "--eval-documents {}: the file holds no needle documents", path);
+  return sets;
+}
+
+// Formats, depths and lengths as scored: those of the sets (from the options or the file).
+nlohmann::json PasskeyInputs(const EvalPasskeyOptions& options, const EvalCommonSettings& common,
+                             const std::vector<DocumentSet>& sets, int ranks) {
+  nlohmann::json inputs = EvalCommonInputs(options.common, common, ranks);
+  const auto add_once = [](nlohmann::json& list, const nlohmann::json& value) {
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  };
+  nlohmann::json formats = nlohmann::json::array();
+  nlohmann::json depths = nlohmann::json::array();
+  nlohmann::json lengths = nlohmann::json::array();
+  for (const DocumentSet& set : sets) {
+    add_once(formats, NeedleFormatJson(set.format));
+    add_once(depths, set.depth ? nlohmann::json(*set.depth) : nlohmann::json(nullptr));
+    add_once(lengths, set.length);
+  }
+  inputs["formats"] = formats;
   inputs["depths"] = depths;
+  inputs["lengths"] = lengths;
+  inputs["docs"] = sets.front().documents.size();
   return inputs;
 }
 
 void RunEvalPasskey(dist::Communicator& comm, const EvalPasskeyOptions& options) {
-  const EvalCommonSettings common =
+  const EvalCommonSettings common_checked =
       CheckEvalCommonOptions(options.common, {{"--markdown", options.markdown}});
-  const PasskeySettings settings = CheckPasskeyOptions(options, common);
+  const PasskeySettings settings = CheckPasskeyOptions(options, common_checked);
   const ByteTokenizer tokenizer;
-  const Corpus corpus = ReadCorpus(options.common.corpus, tokenizer);
-  const std::vector<PasskeyDocumentSet> sets = MakePasskeyDocuments(corpus, settings, tokenizer);
+  EvalCommonSettings common = common_checked;
+  std::vector<DocumentSet> sets;
+  if (options.common.eval_documents.empty()) {
+    sets = MakePasskeyDocuments(ReadCorpus(options.common.corpus, tokenizer), settings, tokenizer);
+  } else {
+    sets = NeedleSetsFromFile(options.common.eval_documents, tokenizer.Identity());
+    if (options.common.target_length == 0) {
+      common.target = 0;
+      for (const DocumentSet& set : sets) common.target = std::max(common.target, set.length);
+    }
+  }
 
   std::vector<PasskeyResult> results;
   ForEachModel(
@@ -83,7 +114,7 @@ void RunEvalPasskey(dist::Communicator& comm, const EvalPasskeyOptions& options)
           spdlog::info(
               "eval passkey: {} over {} rank(s): {} document sets of {} documents, {} RoPE(s) for "
               "target {} (L = {})",
-              model, comm.Size(), sets.size(), settings.documents, common.ropes.size(),
+              model, comm.Size(), sets.size(), sets.front().documents.size(), common.ropes.size(),
               common.target, PretrainingContext(config.rope));
         }
         const auto ropes = NameBaselineRopes(config.rope, common.ropes, common.target);
@@ -96,7 +127,7 @@ void RunEvalPasskey(dist::Communicator& comm, const EvalPasskeyOptions& options)
   for (const PasskeyResult& result : results) rows.push_back(PasskeyRowJson(result));
   const nlohmann::json out = {{"command", "eval passkey"},
                               {"provenance", ProvenanceJson()},
-                              {"inputs", PasskeyInputs(options, common, settings, comm.Size())},
+                              {"inputs", PasskeyInputs(options, common, sets, comm.Size())},
                               {"results", rows}};
   const std::string table = PasskeyMarkdown(results);
   if (comm.IsRoot() && !options.markdown.empty()) WriteTextAtomically(options.markdown, table);

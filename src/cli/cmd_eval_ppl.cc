@@ -4,6 +4,7 @@
 // stdout as a Markdown table or JSON (and --out); progress to stderr.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "src/cli/eval_cli.h"
 #include "src/core/error.h"
 #include "src/eval/corpus.h"
+#include "src/eval/document_file.h"
 #include "src/eval/eval_report.h"
 #include "src/eval/perplexity_suite.h"
 
@@ -27,11 +29,11 @@ struct EvalPplOptions {
 
 void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
   const EvalCommonOptions& common = options.common;
-  const EvalCommonSettings settings = CheckEvalCommonOptions(common);
+  const EvalCommonSettings settings_checked = CheckEvalCommonOptions(common);
   Check(options.digits >= 1 && options.digits <= 18, "--digits: {} is outside [1, 18]",
         options.digits);
   PerplexitySettings ppl;
-  ppl.lengths = settings.lengths;
+  ppl.lengths = settings_checked.lengths;
   ppl.documents = common.docs;
   ppl.seed = common.seed;
   ppl.needle = options.needle;
@@ -40,7 +42,20 @@ void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
   ppl.batch_size = common.batch;
 
   const ByteTokenizer tokenizer;
-  const Corpus corpus = ReadCorpus(common.corpus, tokenizer);
+  std::vector<LengthDocuments> documents;
+  EvalCommonSettings settings = settings_checked;
+  if (common.eval_documents.empty()) {
+    documents = BuildPerplexityDocuments(ReadCorpus(common.corpus, tokenizer), ppl, tokenizer);
+  } else {
+    const DocumentFile file = ReadDocumentFile(common.eval_documents);
+    CheckDocumentTokenizer(file, tokenizer.Identity(), common.eval_documents);
+    documents = LengthDocumentsFromFile(file, ppl.needle || ppl.retrieval, common.eval_documents);
+    settings.lengths.clear();
+    for (const LengthDocuments& docs : documents) settings.lengths.push_back(docs.length);
+    if (common.target_length == 0) {
+      settings.target = *std::max_element(settings.lengths.begin(), settings.lengths.end());
+    }
+  }
   std::vector<PerplexityCell> cells;
   int first_context = 0;
   ForEachModel(
@@ -49,14 +64,13 @@ void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
         if (cells.empty()) first_context = context;
         if (comm.IsRoot()) {
           spdlog::info(
-              "eval ppl: {} on {} ({} documents) over {} rank(s), {} windows per length, RoPEs for "
-              "target {} (L = {})",
-              model, common.corpus, corpus.documents.size(), comm.Size(), common.docs,
+              "eval ppl: {} over {} rank(s), {} windows of length {}, RoPEs for target {} (L = {})",
+              model, comm.Size(), documents.front().windows.size(), documents.front().length,
               settings.target, context);
         }
         const auto ropes = NameBaselineRopes(config.rope, settings.ropes, settings.target);
-        const auto mine = EvaluatePerplexity(comm, backend, model, corpus, ropes, ppl, tokenizer,
-                                             EvalProgress(comm, "eval ppl " + model));
+        const auto mine = EvaluatePerplexityOn(comm, backend, model, documents, ropes, ppl,
+                                               EvalProgress(comm, "eval ppl " + model));
         if (comm.IsRoot()) {
           for (const PerplexityCell& cell : mine) {
             spdlog::info(

@@ -44,6 +44,11 @@ void AddSearchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--corpus", options->corpus, "Folder of held-out *.txt documents")
       ->capture_default_str();
+  cmd->add_option("--eval-documents", options->eval_documents,
+                  "score candidates on the documents of this evaluation-document file (made by "
+                  "`ropescale documents` in the model's tokenizer): every set of the fitness's "
+                  "kind at the target length; replaces --documents and the --corpus/--seed draw")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--documents", options->documents, "Evaluation documents per candidate")
       ->capture_default_str();
   cmd->add_option("--max-scale", options->max_scale, "Largest factor S_max (0 = 2 s)")

@@ -4,13 +4,14 @@
 
 namespace ropescale::cli {
 
-void AddRopeCommand(CLI::App& app);      // rope show | rope critical-dim
-void AddConvertCommand(CLI::App& app);   // HF folder <-> HDF5 checkpoint
-void AddScoreCommand(CLI::App& app);     // loss + last logits of one token sequence
-void AddPretrainCommand(CLI::App& app);  // plain short-context CPU pretraining
-void AddEvalCommand(CLI::App& app);      // perplexity by length and RoPE
-void AddSearchCommand(CLI::App& app);    // distributed evolutionary factor search
-void AddTrainCommand(CLI::App& app);     // mixed context window fine-tuning
-void AddTokenizeCommand(CLI::App& app);  // *.txt folder -> token-shard file
+void AddRopeCommand(CLI::App& app);       // rope show | rope critical-dim
+void AddConvertCommand(CLI::App& app);    // HF folder <-> HDF5 checkpoint
+void AddScoreCommand(CLI::App& app);      // loss + last logits of one token sequence
+void AddPretrainCommand(CLI::App& app);   // plain short-context CPU pretraining
+void AddEvalCommand(CLI::App& app);       // perplexity by length and RoPE
+void AddSearchCommand(CLI::App& app);     // distributed evolutionary factor search
+void AddTrainCommand(CLI::App& app);      // mixed context window fine-tuning
+void AddTokenizeCommand(CLI::App& app);   // *.txt folder -> token-shard file
+void AddDocumentsCommand(CLI::App& app);  // evaluation-document file
 
 }  // namespace ropescale::cli

@@ -30,6 +30,12 @@ void AddEvalCommonOptions(CLI::App* command, EvalCommonOptions& options,
                    "checkpoint (.h5) or Hugging Face folder; repeat for several models (one "
                    "table, a row per model and RoPE)")
       ->required();
+  command
+      ->add_option("--eval-documents", options.eval_documents,
+                   "score the documents of this evaluation-document file (made by `ropescale "
+                   "documents` in the model's tokenizer) instead of drawing them from --corpus "
+                   "with --docs and --seed")
+      ->check(CLI::ExistingFile);
   command->add_option("--corpus", options.corpus, "folder of held-out *.txt documents")
       ->capture_default_str();
   command->add_option("--lengths", options.lengths, "comma-separated document lengths (tokens)")
@@ -101,11 +107,17 @@ nlohmann::json EvalCommonInputs(const EvalCommonOptions& options,
                                 const EvalCommonSettings& settings, int ranks) {
   nlohmann::json ropes = nlohmann::json::array();
   for (BaselineRope rope : settings.ropes) ropes.push_back(std::string(BaselineRopeName(rope)));
-  return {{"models", options.models}, {"corpus", options.corpus},
-          {"seed", options.seed},     {"docs", options.docs},
-          {"ranks", ranks},           {"lengths", settings.lengths},
-          {"ropes", ropes},           {"target_length", settings.target},
-          {"batch", options.batch},   {"backend", options.backend}};
+  return {{"models", options.models},
+          {"corpus", options.corpus},
+          {"eval_documents", options.eval_documents},
+          {"seed", options.seed},
+          {"docs", options.docs},
+          {"ranks", ranks},
+          {"lengths", settings.lengths},
+          {"ropes", ropes},
+          {"target_length", settings.target},
+          {"batch", options.batch},
+          {"backend", options.backend}};
 }
 
 void RunEvalJob(const std::function<void(dist::Communicator&)>& body) {

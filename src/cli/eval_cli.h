@@ -22,6 +22,7 @@ namespace ropescale::cli {
 struct EvalCommonOptions {
   std::vector<std::string> models;
   std::string corpus = "data/corpus/heldout";
+  std::string eval_documents;  // an evaluation-document file instead of corpus/docs/seed
   std::string lengths = "256,2048";
   std::string ropes = "original,pi,ntk,yarn";
   int target_length = 0;  // 0 = the longest of --lengths

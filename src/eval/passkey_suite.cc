@@ -8,9 +8,8 @@
 
 namespace ropescale {
 
-std::vector<PasskeyDocumentSet> MakePasskeyDocuments(const Corpus& corpus,
-                                                     const PasskeySettings& settings,
-                                                     const Tokenizer& tokenizer) {
+std::vector<DocumentSet> MakePasskeyDocuments(const Corpus& corpus, const PasskeySettings& settings,
+                                              const Tokenizer& tokenizer) {
   Check(settings.documents >= 1, "passkey: documents = {} < 1", settings.documents);
   Check(!settings.lengths.empty(), "passkey: no lengths");
   Check(!settings.depths.empty(), "passkey: no depths");
@@ -19,13 +18,13 @@ std::vector<PasskeyDocumentSet> MakePasskeyDocuments(const Corpus& corpus,
     Check(!depth || (*depth >= 0.0 && *depth <= 1.0), "passkey: depth {} is outside [0, 1]",
           depth.value_or(0.0));
   }
-  std::vector<PasskeyDocumentSet> sets;
+  std::vector<DocumentSet> sets;
   for (const NeedleFormat& format : settings.formats) {
     for (int length : settings.lengths) {
       CheckNeedleDocumentLength(format, length, tokenizer);
       const Corpus sources = EvaluationCorpus(corpus, length);
       for (const std::optional<double>& depth : settings.depths) {
-        PasskeyDocumentSet set{format, length, depth, {}};
+        DocumentSet set{FitnessKind::kNeedle, format, length, depth, {}, {}};
         for (int i = 0; i < settings.documents; ++i) {
           CounterRng rng(
               settings.seed,
@@ -33,8 +32,11 @@ std::vector<PasskeyDocumentSet> MakePasskeyDocuments(const Corpus& corpus,
                         static_cast<uint64_t>(format.digits), static_cast<uint64_t>(format.pairs),
                         static_cast<uint64_t>(length), static_cast<uint64_t>(i)}));
           const Document& source = sources.documents[i % sources.documents.size()];
-          set.documents.push_back(ToEvaluationDocument(
-              MakeNeedleDocument(source.tokens, length, rng, tokenizer, format, depth)));
+          NeedleDocument needle =
+              MakeNeedleDocument(source.tokens, length, rng, tokenizer, format, depth);
+          set.origins.push_back(
+              {source.name, needle.source_begin, needle.needle_begin, needle.key});
+          set.documents.push_back(ToEvaluationDocument(std::move(needle)));
         }
         sets.push_back(std::move(set));
       }
@@ -58,11 +60,11 @@ double PasskeyResult::DigitAccuracy() const {
 std::vector<PasskeyResult> EvaluatePasskey(dist::Communicator& comm, Backend& backend,
                                            const std::string& model,
                                            std::span<const NamedRope> ropes,
-                                           std::span<const PasskeyDocumentSet> sets, int batch_size,
+                                           std::span<const DocumentSet> sets, int batch_size,
                                            const TaskProgress& progress) {
   std::vector<ScoringCell> cells;
   for (const NamedRope& rope : ropes) {
-    for (const PasskeyDocumentSet& set : sets) {
+    for (const DocumentSet& set : sets) {
       cells.push_back({&set.documents, rope.spec, CellMetric::kRetrieval});
     }
   }
@@ -70,7 +72,7 @@ std::vector<PasskeyResult> EvaluatePasskey(dist::Communicator& comm, Backend& ba
   std::vector<PasskeyResult> results;
   size_t next = 0;
   for (const NamedRope& rope : ropes) {
-    for (const PasskeyDocumentSet& set : sets) {
+    for (const DocumentSet& set : sets) {
       results.push_back({model, rope.name, set.format, set.length, set.depth,
                          std::move(scores[next++].retrieval)});
     }

@@ -13,6 +13,7 @@
 #include "src/dist/communicator.h"
 #include "src/eval/corpus.h"
 #include "src/eval/distributed_tasks.h"
+#include "src/eval/document_set.h"
 #include "src/eval/evaluation_documents.h"
 #include "src/eval/needle_format.h"
 #include "src/eval/needle_retrieval.h"
@@ -31,27 +32,18 @@ struct PasskeySettings {
   int batch_size = 1;  // documents per task (rows per forward)
 };
 
-// The documents of one (format, length, depth).
-struct PasskeyDocumentSet {
-  NeedleFormat format;
-  int length = 0;
-  std::optional<double> depth;
-  std::vector<EvaluationDocument> documents;
-};
-
-// Document i of (format, length, depth) is MakeNeedleDocument(source, length, rng, tokenizer,
-// format, depth) with source = document (i mod N) of the N in EvaluationCorpus(corpus, length)
-// and rng = CounterRng(seed, StreamId({kPasskeyStreamTag, kind, digits, pairs, length, i})): a
-// pure function of (corpus, seed, format, length, depth, i), whatever the other settings, the
-// model, the RoPE or the rank count. At every depth, document i of a (format, length) has the
-// same key and filler (the depth is drawn last, and only when random): the depths differ only
-// in where the needle sits. Sets in the order format x length x depth (as given). Throws Error
-// naming the field for a bad setting, e.g. a length too short for a format
-// (MinNeedleDocumentLength) or a depth outside [0, 1].
+// The needle sets (with their origins), one per (format, length, depth). Document i of a set is
+// MakeNeedleDocument(source, length, rng, tokenizer, format, depth) with source = document (i mod
+// N) of the N in EvaluationCorpus(corpus, length) and rng = CounterRng(seed,
+// StreamId({kPasskeyStreamTag, kind, digits, pairs, length, i})): a pure function of (corpus, seed,
+// format, length, depth, i), whatever the other settings, the model, the RoPE or the rank count. At
+// every depth, document i of a (format, length) has the same key and filler (the depth is drawn
+// last, and only when random): the depths differ only in where the needle sits. Sets in the order
+// format x length x depth (as given). Throws Error naming the field for a bad setting, e.g. a
+// length too short for a format (MinNeedleDocumentLength) or a depth outside [0, 1].
 inline constexpr uint64_t kPasskeyStreamTag = 0x706b657930ull;  // "pkey0"
-std::vector<PasskeyDocumentSet> MakePasskeyDocuments(const Corpus& corpus,
-                                                     const PasskeySettings& settings,
-                                                     const Tokenizer& tokenizer);
+std::vector<DocumentSet> MakePasskeyDocuments(const Corpus& corpus, const PasskeySettings& settings,
+                                              const Tokenizer& tokenizer);
 
 // One (model, RoPE, format, length, depth).
 struct PasskeyResult {
@@ -72,7 +64,7 @@ struct PasskeyResult {
 std::vector<PasskeyResult> EvaluatePasskey(dist::Communicator& comm, Backend& backend,
                                            const std::string& model,
                                            std::span<const NamedRope> ropes,
-                                           std::span<const PasskeyDocumentSet> sets, int batch_size,
+                                           std::span<const DocumentSet> sets, int batch_size,
                                            const TaskProgress& progress = {});
 
 }  // namespace ropescale

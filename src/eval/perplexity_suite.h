@@ -14,6 +14,7 @@
 #include "src/eval/baseline_ropes.h"
 #include "src/eval/corpus.h"
 #include "src/eval/distributed_tasks.h"
+#include "src/eval/evaluation_documents.h"
 #include "src/eval/needle_format.h"
 #include "src/eval/needle_retrieval.h"
 #include "src/model/backend.h"
@@ -57,6 +58,30 @@ struct PerplexityCell {
   double NeedleLossSem() const;  // standard error of the per-document needle losses
 };
 
+// The documents of one length: perplexity windows and (when asked) needle documents.
+struct LengthDocuments {
+  int length = 0;
+  std::vector<EvaluationDocument> windows;
+  std::vector<EvaluationDocument> needles;
+};
+
+// Per length (as given): BuildEvaluationDocuments(ppl / needle, corpus, documents, length, seed,
+// format), needles only when settings.needle or settings.retrieval.
+std::vector<LengthDocuments> BuildPerplexityDocuments(const Corpus& corpus,
+                                                      const PerplexitySettings& settings,
+                                                      const Tokenizer& tokenizer);
+
+// Scores prebuilt documents (settings.needle / retrieval / batch_size; lengths, documents, seed
+// and format are the documents'): cells in the order length x rope. A length needs windows, and
+// needle documents when settings.needle or settings.retrieval. Collective, rank-invariant.
+std::vector<PerplexityCell> EvaluatePerplexityOn(dist::Communicator& comm, Backend& backend,
+                                                 const std::string& model,
+                                                 std::span<const LengthDocuments> documents,
+                                                 std::span<const NamedRope> ropes,
+                                                 const PerplexitySettings& settings,
+                                                 const TaskProgress& progress = {});
+
+// BuildPerplexityDocuments then EvaluatePerplexityOn.
 // Cells in the order length (as given) x rope (as given), all labelled `model`. The documents
 // of a length are BuildEvaluationDocuments(ppl / needle, corpus, documents, length, seed,
 // format): the same for every RoPE and every model. Throws Error for bad settings (naming the

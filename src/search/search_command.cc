@@ -19,6 +19,7 @@
 #include "src/eval/baseline_comparison.h"
 #include "src/eval/baseline_ropes.h"
 #include "src/eval/corpus.h"
+#include "src/eval/document_file.h"
 #include "src/eval/evaluation_documents.h"
 #include "src/eval/perplexity.h"
 #include "src/rope/critical_dim.h"
@@ -31,6 +32,22 @@
 
 namespace ropescale::search {
 namespace {
+
+// Every set of `kind` at `length` in an evaluation-document file, documents in file order.
+std::vector<EvaluationDocument> DocumentsFromFile(const std::string& path, FitnessKind kind,
+                                                  int length, const TokenizerIdentity& model) {
+  const DocumentFile file = ReadDocumentFile(path);
+  CheckDocumentTokenizer(file, model, path);
+  std::vector<EvaluationDocument> documents;
+  for (const DocumentSet* set : SelectSets(file, kind, length)) {
+    documents.insert(documents.end(), set->documents.begin(), set->documents.end());
+  }
+  if (documents.empty()) {
+    Fail("--eval-documents {}: no {} documents of length {} (the file holds {})", path,
+         FitnessKindName(kind), length, DocumentFileContents(file));
+  }
+  return documents;
+}
 
 std::vector<int> ParseIntList(const std::string& text, const char* option) {
   std::vector<int> values;
@@ -219,8 +236,12 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   Check(tokenizer.VocabSize() <= config.vocab_size,
         "{}: vocabulary {} is smaller than the byte tokenizer's 256", options.model,
         config.vocab_size);
-  const Corpus corpus =
-      DocumentsAtLeast(ReadCorpus(options.corpus, tokenizer), target + 1, "--corpus");
+  // With an evaluation-document file the corpus serves only the comparison and --evaluate.
+  const bool corpus_needed = options.eval_documents.empty() || options.compare_documents > 0 ||
+                             !options.evaluate_factors.empty();
+  const Corpus corpus = corpus_needed ? DocumentsAtLeast(ReadCorpus(options.corpus, tokenizer),
+                                                         target + 1, "--corpus")
+                                      : Corpus{};
   BackendOptions backend_options;
   backend_options.name = options.backend;
   backend_options.num_threads = options.threads;
@@ -234,8 +255,11 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
     return;
   }
 
-  std::vector<EvaluationDocument> documents = BuildEvaluationDocuments(
-      fitness_kind, corpus, options.documents, target, options.seed, tokenizer);
+  std::vector<EvaluationDocument> documents =
+      options.eval_documents.empty()
+          ? BuildEvaluationDocuments(fitness_kind, corpus, options.documents, target, options.seed,
+                                     tokenizer)
+          : DocumentsFromFile(options.eval_documents, fitness_kind, target, tokenizer.Identity());
 
   nlohmann::json settings = {
       {"method", SearchMethodName(method)},
@@ -256,6 +280,8 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
        options.attention_factor ? nlohmann::json(*options.attention_factor) : nlohmann::json()},
       {"init_factors", init_factors},
   };
+
+  if (!options.eval_documents.empty()) settings["eval_documents"] = options.eval_documents;
 
   SearchRunSettings run;
   run.space = space;

@@ -28,7 +28,8 @@ struct SearchCommandOptions {
   std::string fitness = "needle";  // needle | ppl
   std::string corpus = "data/corpus/heldout";
   int documents = 8;
-  double max_scale = 0.0;  // 0 = 2 s
+  std::string eval_documents;  // an evaluation-document file: its sets at the target length
+  double max_scale = 0.0;      // 0 = 2 s
   double grid_step = 0.01;
   int critical_index = -1;                     // longrope2; -1 = the theoretical one
   std::string n_hat_grid = "0,1,2,4,8,16,32";  // longrope only

@@ -166,14 +166,14 @@ TEST(PasskeyDocuments, AreAPureFunctionOfFormatLengthAndIndex) {
   fewer.formats = {settings.formats[1]};
   const auto subset = MakePasskeyDocuments(TextCorpus(), fewer, tokenizer);
   ASSERT_EQ(subset.size(), 1u);
-  const PasskeyDocumentSet& same = sets[1 * 6 + 1 * 3 + 2];  // magic-number, 260, depth 1
+  const DocumentSet& same = sets[1 * 6 + 1 * 3 + 2];  // magic-number, 260, depth 1
   EXPECT_EQ(same.length, 260);
   EXPECT_EQ(same.depth, 1.0);
   EXPECT_EQ(same.format.kind, NeedleKind::kMagicNumber);
   for (int i = 0; i < 2; ++i) EXPECT_EQ(subset[0].documents[i], same.documents[i]);
 
-  for (const PasskeyDocumentSet& set : sets) {
-    const PasskeyDocumentSet& at_zero = sets[&set - sets.data() - (&set - sets.data()) % 3];
+  for (const DocumentSet& set : sets) {
+    const DocumentSet& at_zero = sets[&set - sets.data() - (&set - sets.data()) % 3];
     ASSERT_EQ(set.documents.size(), 6u);
     for (int i = 0; i < 6; ++i) {
       const EvaluationDocument& doc = set.documents[i];
