@@ -24,6 +24,16 @@ find_package(spdlog REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 
+# Tokenizers: SentencePiece natively (libsentencepiece-dev), SHA-256 of tokenizer files from
+# OpenSSL's libcrypto (libssl-dev). Hugging Face tokenizer.json runs in a Python child with the
+# PyPI `tokenizers` package: by default the repository's .venv (env/install-deps.sh makes it),
+# else /usr/bin/python3; the environment variable ROPESCALE_TOKENIZER_PYTHON overrides both.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+set(ROPESCALE_TOKENIZER_VENV_PYTHON ${CMAKE_SOURCE_DIR}/.venv/bin/python3 CACHE FILEPATH
+    "The python3 an HfTokenizer runs when ROPESCALE_TOKENIZER_PYTHON is unset and it exists")
+
 # OpenBLAS for the CPU backend's matmuls (cblas interface).
 set(BLA_VENDOR OpenBLAS)
 find_package(BLAS REQUIRED)

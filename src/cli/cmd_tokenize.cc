@@ -12,6 +12,7 @@
 #include "io/checkpoint.h"
 #include "io/token_shards.h"
 #include "io/tokenizer.h"
+#include "io/tokenizer_registry.h"
 #include "src/cli/commands.h"
 #include "src/core/error.h"
 #include "src/eval/corpus.h"
@@ -25,13 +26,6 @@ struct TokenizeOptions {
   std::string tokenizer = "byte";
   bool json = false;
 };
-
-constexpr const char* kKnownTokenizers = "byte";
-
-std::unique_ptr<Tokenizer> MakeTokenizer(const std::string& name) {
-  if (name == "byte") return std::make_unique<ByteTokenizer>();
-  Fail("tokenize: unknown --tokenizer '{}' (known: {})", name, kKnownTokenizers);
-}
 
 // Refuses an output that is a folder, or that is (or would become) one of the input's *.txt
 // documents.
@@ -64,12 +58,14 @@ TokenShards ShardsFromCorpus(Corpus corpus) {
 }
 
 void RunTokenize(const TokenizeOptions& options) {
-  const std::unique_ptr<Tokenizer> tokenizer = MakeTokenizer(options.tokenizer);
   CheckOutput(options);
-  spdlog::info("tokenize: reading {}", options.input);
+  const std::unique_ptr<Tokenizer> tokenizer = OpenTokenizer(options.tokenizer);
+  const TokenizerIdentity identity = tokenizer->Identity();
+  spdlog::info("tokenize: reading {} with {}", options.input, DescribeTokenizer(identity));
   TokenShards shards = ShardsFromCorpus(ReadCorpus(options.input, *tokenizer));
-  shards.tokenizer_name = options.tokenizer;
-  shards.vocab_size = tokenizer->VocabSize();
+  shards.tokenizer_name = identity.name;
+  shards.vocab_size = identity.vocab_size;
+  shards.tokenizer_identity = identity.identity;
   shards.source = options.input;
   shards.provenance = CurrentProvenance();
   WriteTokenShards(options.output, shards);
@@ -84,11 +80,12 @@ void RunTokenize(const TokenizeOptions& options) {
     result["dtype"] = dtype;
     result["tokenizer"] = shards.tokenizer_name;
     result["vocab_size"] = shards.vocab_size;
+    result["tokenizer_identity"] = shards.tokenizer_identity;
     std::cout << result.dump() << "\n";
   } else {
-    std::cout << fmt::format("wrote {}: {} documents, {} tokens ({}, tokenizer {}, vocab {})\n",
+    std::cout << fmt::format("wrote {}: {} documents, {} tokens ({}, tokenizer {})\n",
                              options.output, shards.NumDocuments(), shards.NumTokens(), dtype,
-                             shards.tokenizer_name, shards.vocab_size);
+                             DescribeTokenizer(identity));
   }
 }
 
@@ -105,7 +102,13 @@ void AddTokenizeCommand(CLI::App& app) {
       ->required();
   command
       ->add_option("--tokenizer", options->tokenizer,
-                   fmt::format("tokenizer (known: {})", kKnownTokenizers))
+                   "byte (token = byte value, vocab 256), or a folder holding tokenizer.json "
+                   "(Hugging Face; preferred when both are there) or tokenizer.model "
+                   "(SentencePiece), or the path of such a file. A tokenizer.json runs in a "
+                   "python3 child with the `tokenizers` package: the environment variable "
+                   "ROPESCALE_TOKENIZER_PYTHON, else the repository's .venv made by "
+                   "env/install-deps.sh, else /usr/bin/python3. The shards record the "
+                   "tokenizer's name, vocabulary size and sha256")
       ->capture_default_str();
   command->add_flag("--json", options->json, "print one JSON object")->capture_default_str();
   command->callback([options] { RunTokenize(*options); });
