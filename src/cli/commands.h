@@ -12,5 +12,6 @@ void AddEvalCommand(CLI::App& app);      // perplexity by length and RoPE
 void AddSearchCommand(CLI::App& app);    // distributed evolutionary factor search
 void AddTrainCommand(CLI::App& app);     // mixed context window fine-tuning
 void AddTokenizeCommand(CLI::App& app);  // *.txt folder -> token-shard file
+void AddPlanCommand(CLI::App& app);      // memory, FLOPs and time per rank before a job
 
 }  // namespace ropescale::cli

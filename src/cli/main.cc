@@ -35,6 +35,7 @@ int RunProgram(int argc, char** argv) {
   ropescale::cli::AddSearchCommand(app);
   ropescale::cli::AddTrainCommand(app);
   ropescale::cli::AddTokenizeCommand(app);
+  ropescale::cli::AddPlanCommand(app);
 
   try {
     app.parse(argc, argv);
