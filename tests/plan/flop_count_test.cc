@@ -13,6 +13,7 @@
 #include "src/model/backend.h"
 #include "src/model/batch.h"
 #include "src/plan/model_shapes.h"
+#include "tests/plan/plan_test_config.h"
 #include "tests/support/tiny_model.h"
 
 // Every single-precision GEMM of this test binary passes through here (the executable's
@@ -36,18 +37,6 @@ extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, i
 
 namespace ropescale::plan {
 namespace {
-
-// GQA, FFN != 4 D, vocab not a multiple of anything: every term has its own size.
-ModelConfig SmallConfig() {
-  return testing::TinyModelConfig({.vocab_size = 37,
-                                   .hidden_size = 24,
-                                   .intermediate_size = 56,
-                                   .num_layers = 3,
-                                   .num_heads = 6,
-                                   .num_kv_heads = 2,
-                                   .head_dim = 8,
-                                   .max_position_embeddings = 256});
-}
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&

@@ -5,22 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "src/plan/model_shapes.h"
-#include "tests/support/tiny_model.h"
+#include "tests/plan/plan_test_config.h"
 
 namespace ropescale::plan {
 namespace {
-
-// D 24, heads 6 x 8 = 48 (q), kv 2 x 8 = 16, FFN 56, vocab 37, 3 layers, rotary 8.
-ModelConfig SmallConfig() {
-  return testing::TinyModelConfig({.vocab_size = 37,
-                                   .hidden_size = 24,
-                                   .intermediate_size = 56,
-                                   .num_layers = 3,
-                                   .num_heads = 6,
-                                   .num_kv_heads = 2,
-                                   .head_dim = 8,
-                                   .max_position_embeddings = 256});
-}
 
 // Parameters by hand: embedding 37 x 24 = 888; per layer two norms 48, q 48 x 24 = 1152, k and
 // v 16 x 24 = 384 each, o 1152, gate, up, down 56 x 24 = 1344 each: 7152; 3 layers 21456;

@@ -27,25 +27,22 @@ TEST(ModelShapes, ParameterCountsAreThePublishedOnes) {
   EXPECT_EQ(ParameterCount(NamedModelShape("tiny")), 918656);
 }
 
+// hidden, layers, heads, kv heads, head dim, FFN, vocab, trained length.
+struct Sizes {
+  int hidden, layers, heads, kv_heads, head_dim, ffn, vocab, context;
+  bool operator==(const Sizes&) const = default;
+};
+
+Sizes SizesOf(const ModelConfig& c) {
+  return {c.hidden_size, c.num_layers,        c.num_heads,  c.num_kv_heads,
+          c.head_dim,    c.intermediate_size, c.vocab_size, c.rope.max_position_embeddings};
+}
+
 TEST(ModelShapes, TheIssuesShapes) {
-  const ModelConfig llama = NamedModelShape("llama3-8b");
-  EXPECT_EQ(llama.hidden_size, 4096);
-  EXPECT_EQ(llama.num_layers, 32);
-  EXPECT_EQ(llama.num_heads, 32);
-  EXPECT_EQ(llama.num_kv_heads, 8);
-  EXPECT_EQ(llama.head_dim, 128);
-  EXPECT_EQ(llama.intermediate_size, 14336);
-  EXPECT_EQ(llama.vocab_size, 128256);
-  EXPECT_EQ(llama.rope.max_position_embeddings, 8192);
-  const ModelConfig phi = NamedModelShape("phi3-mini");
-  EXPECT_EQ(phi.hidden_size, 3072);
-  EXPECT_EQ(phi.num_layers, 32);
-  EXPECT_EQ(phi.num_heads, 32);
-  EXPECT_EQ(phi.num_kv_heads, 32);
-  EXPECT_EQ(phi.head_dim, 96);
-  EXPECT_EQ(phi.intermediate_size, 8192);
-  EXPECT_EQ(phi.vocab_size, 32064);
-  EXPECT_EQ(phi.rope.max_position_embeddings, 4096);
+  EXPECT_EQ(SizesOf(NamedModelShape("llama3-8b")),
+            (Sizes{4096, 32, 32, 8, 128, 14336, 128256, 8192}));
+  EXPECT_EQ(SizesOf(NamedModelShape("phi3-mini")),
+            (Sizes{3072, 32, 32, 32, 96, 8192, 32064, 4096}));
 }
 
 TEST(ModelShapes, TinyIsTheShippedModel) {
