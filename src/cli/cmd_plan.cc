@@ -105,7 +105,8 @@ void AddPlanCommand(CLI::App& app) {
                   fmt::format("A named shape instead of --model: {} (no file needed)",
                               fmt::join(plan::NamedModelShapes(), ", ")));
   cmd->add_option("--target-len", options->target_len, "Target length T in tokens")->required();
-  cmd->add_option("--ranks", options->ranks, "Ranks (MPI processes: one GPU or CPU socket each)")
+  cmd->add_option("--ranks", options->ranks,
+                  "Ranks: MPI processes sharing the search (cuda: one GPU each)")
       ->capture_default_str();
   cmd->add_option("--backend", options->backend,
                   "cpu (fp32, 55 GFLOP/s per thread) | cuda (bf16 weights and activations, fp32 "

@@ -93,6 +93,15 @@ phi = load("phi.json")
 assert phi["parameters"] == 3821079552, phi["parameters"]
 PY
 
+# --logit-chunk bounds the logits held at once: 1024 rows of 128256 fp32 logits.
+"$BIN" plan --shape llama3-8b --target-len 131072 --backend cuda --logit-chunk 1024 --json \
+  > chunk.json
+"$PY" -c "
+import json; p = json.load(open('chunk.json'))
+assert p['backend']['logit_chunk_tokens'] == 1024
+assert p['memory_bytes']['forward']['head'] == 1024 * (2 * 4096 + 1) * 2 + 1024 * 128256 * 4"
+expect_error "--logit-chunk: -1 < 0" "$BIN" plan --shape tiny --target-len 64 --logit-chunk -1
+
 # A rate given by hand replaces the backend's.
 "$BIN" plan --shape tiny --target-len 256 --flops-per-second 1e9 --json > rate.json
 "$PY" -c "
