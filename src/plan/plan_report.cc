@@ -176,6 +176,10 @@ std::string PlanFormulas() {
          "  forward = 2*T*L*W + 2*L*H*d*T*(T+1) + 2*T*V*D  (layers, causal QK^T and PV, lm_head)\n"
          "  train step = 3 * (layers + lm_head) + 3.5 * attention; per-layer recomputation adds "
          "one more forward of the layers (layers + attention)\n"
+         "  memory: weights P*bytes; training adds an fp32 master copy (bf16 weights), fp32 "
+         "gradients and 2 fp32 moments; a layer's activations T*(2D + 2*H*d + 2*Hkv*d + 3F + 2), "
+         "kept (+2D) for all L layers in training, or T*D per layer plus one layer with "
+         "recomputation; logits chunk*V*4 (src/plan/README.md)\n"
          "  time = FLOPs / (FLOP/s of one rank); search wall = sum over generations of "
          "ceil(new candidates * documents / ranks) * forward time\n";
 }
