@@ -46,5 +46,8 @@ void WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint);
 // Throws Error naming the file and the field for a missing, truncated, corrupt or mismatched
 // file (e.g. a weight whose shape does not match the config).
 Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state = true);
+// The model config (and RoPE) of a checkpoint without its weights, checked as ReadCheckpoint
+// checks it.
+ModelConfig ReadCheckpointConfig(const std::string& path);
 
 }  // namespace ropescale

@@ -248,18 +248,34 @@ void WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
   WriteAtomically(path, [&](const std::string& temporary) { WriteAll(temporary, checkpoint); });
 }
 
+namespace {
+
+// /config and /rope of an opened checkpoint, validated.
+ModelConfig ReadValidConfig(const h5::Object& root, const std::string& path) {
+  ModelConfig config = ReadConfig(root);
+  config.rope = ReadRope(root);
+  try {
+    ValidateModelConfig(config);
+  } catch (const Error& e) {
+    Fail("{}: /config: {}", path, e.what());
+  }
+  return config;
+}
+
+}  // namespace
+
+ModelConfig ReadCheckpointConfig(const std::string& path) {
+  const h5::Object root = h5::OpenFileReadOnly(path);
+  h5::CheckFormat(root, kFormat, kFormatVersion);
+  return ReadValidConfig(root, path);
+}
+
 Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state) {
   const h5::Object root = h5::OpenFileReadOnly(path);
   h5::CheckFormat(root, kFormat, kFormatVersion);
 
   Checkpoint checkpoint;
-  checkpoint.config = ReadConfig(root);
-  checkpoint.config.rope = ReadRope(root);
-  try {
-    ValidateModelConfig(checkpoint.config);
-  } catch (const Error& e) {
-    Fail("{}: /config: {}", path, e.what());
-  }
+  checkpoint.config = ReadValidConfig(root, path);
   ReadWeights(root, checkpoint);
   if (with_training_state && root.HasChild("training")) checkpoint.training = ReadTraining(root);
   checkpoint.provenance = ReadProvenance(root);

@@ -262,10 +262,20 @@ void CastWeights(Checkpoint& checkpoint, const std::string& dtype) {
   }
 }
 
-Checkpoint ReadHfModel(const std::string& path) {
+namespace {
+
+// config.json of a HF folder (given as the folder or the file): its folder, family and config.
+struct HfConfig {
+  fs::path folder;
+  Family family = Family::kLlama;
+  ModelConfig config;
+};
+
+HfConfig ReadHfConfig(const std::string& path) {
   const fs::path given(path);
-  const fs::path folder = fs::is_directory(given) ? given : given.parent_path();
-  const std::string config_path = (folder / "config.json").string();
+  HfConfig hf;
+  hf.folder = fs::is_directory(given) ? given : given.parent_path();
+  const std::string config_path = (hf.folder / "config.json").string();
   std::ifstream in(config_path);
   Check(in.good(), "{}: cannot open (a Hugging Face model folder needs config.json)", config_path);
   json config;
@@ -275,10 +285,22 @@ Checkpoint ReadHfModel(const std::string& path) {
     Fail("{}: not valid JSON: {}", config_path, e.what());
   }
   Check(config.is_object(), "{}: not a JSON object", config_path);
-  const Family family = DetectFamily(ConfigFields{config, config_path});
+  hf.family = DetectFamily(ConfigFields{config, config_path});
+  hf.config = ReadModelConfig(config, config_path, hf.family);
+  return hf;
+}
+
+}  // namespace
+
+ModelConfig ReadHfModelConfig(const std::string& path) { return ReadHfConfig(path).config; }
+
+Checkpoint ReadHfModel(const std::string& path) {
+  HfConfig hf = ReadHfConfig(path);
+  const fs::path& folder = hf.folder;
+  const Family family = hf.family;
 
   Checkpoint checkpoint;
-  checkpoint.config = ReadModelConfig(config, config_path, family);
+  checkpoint.config = std::move(hf.config);
   std::vector<SafetensorsTensor> tensors = ReadSafetensorsFolder(folder.string());
   if (family == Family::kPhi3) tensors = SplitPhi3(std::move(tensors), checkpoint.config, folder);
 

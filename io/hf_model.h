@@ -14,6 +14,9 @@ namespace ropescale {
 // `path` is the folder or its config.json. Every weight's source dtype goes to
 // Checkpoint::weight_dtypes. Errors name the file and the field or tensor.
 Checkpoint ReadHfModel(const std::string& path);
+// The model config of a HF folder (or its config.json) from config.json alone: no weights are
+// read, so a model can be planned for before its safetensors are downloaded.
+ModelConfig ReadHfModelConfig(const std::string& path);
 
 struct HfWriteOptions {
   std::string dtype = "keep";  // "keep" (each weight's weight_dtypes entry), "f32", "f16", "bf16"

@@ -32,4 +32,9 @@ Checkpoint LoadModel(const std::string& path) {
   return checkpoint;
 }
 
+ModelConfig LoadModelConfig(const std::string& path) {
+  Check(std::filesystem::exists(path), "{}: no such file or folder", path);
+  return IsHfModelPath(path) ? ReadHfModelConfig(path) : ReadCheckpointConfig(path);
+}
+
 }  // namespace ropescale

@@ -15,6 +15,10 @@ bool IsHfModelPath(const std::string& path);
 // it instead of printing NaN losses with exit 0).
 Checkpoint LoadModel(const std::string& path);
 
+// The model config alone (an .h5's /config and /rope, a HF folder's config.json): no weights
+// are read. Errors as LoadModel's.
+ModelConfig LoadModelConfig(const std::string& path);
+
 // Throws Error naming `path`, the weight and the element when a weight is NaN or infinite.
 void CheckFiniteWeights(const std::string& path, const ParameterSet& weights);
 

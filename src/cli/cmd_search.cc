@@ -2,6 +2,7 @@
 // LongRoPE2). Argument handling only; the work is in src/search/search_command.cc.
 #include "src/cli/commands.h"
 #include "src/cli/option_validators.h"
+#include "src/cli/search_size_options.h"
 #include "src/search/search_command.h"
 
 namespace ropescale::cli {
@@ -21,18 +22,7 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_option("--seed", options->seed, "Seed of every random draw and of the documents")
       ->check(NonNegativeInteger())
       ->capture_default_str();
-  cmd->add_option("--population", options->population, "Size of generation 0")
-      ->capture_default_str();
-  cmd->add_option("--parents", options->parents, "Parents kept per generation (0 = population/2)")
-      ->capture_default_str();
-  cmd->add_option("--mutations", options->mutations, "Mutants per generation (0 = population/4)")
-      ->capture_default_str();
-  cmd->add_option("--crossovers", options->crossovers,
-                  "Crossover children per generation (0 = population - parents - mutations)")
-      ->capture_default_str();
-  cmd->add_option("--generations", options->generations,
-                  "Evolution steps after the initial population")
-      ->capture_default_str();
+  AddSearchSizeOptions(*cmd, *options);
   cmd->add_option("--out", options->out, "Write the HF rope_scaling JSON block here");
   cmd->add_option("--out-model", options->out_model,
                   "Also write a copy of the checkpoint with the winning RoPE");
@@ -49,8 +39,6 @@ void AddSearchCommand(CLI::App& app) {
                   "`ropescale documents` in the model's tokenizer): every set of the fitness's "
                   "kind at the target length; replaces --documents and the --corpus/--seed draw")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--documents", options->documents, "Evaluation documents per candidate")
-      ->capture_default_str();
   cmd->add_option("--max-scale", options->max_scale, "Largest factor S_max (0 = 2 s)")
       ->capture_default_str();
   cmd->add_option("--grid-step", options->grid_step, "Factor grid step (1/step an integer)")

@@ -13,5 +13,6 @@ void AddSearchCommand(CLI::App& app);     // distributed evolutionary factor sea
 void AddTrainCommand(CLI::App& app);      // mixed context window fine-tuning
 void AddTokenizeCommand(CLI::App& app);   // *.txt folder -> token-shard file
 void AddDocumentsCommand(CLI::App& app);  // evaluation-document file
+void AddPlanCommand(CLI::App& app);       // memory, FLOPs and time per rank before a job
 
 }  // namespace ropescale::cli

@@ -36,6 +36,7 @@ int RunProgram(int argc, char** argv) {
   ropescale::cli::AddTrainCommand(app);
   ropescale::cli::AddTokenizeCommand(app);
   ropescale::cli::AddDocumentsCommand(app);
+  ropescale::cli::AddPlanCommand(app);
 
   try {
     app.parse(argc, argv);

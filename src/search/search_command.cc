@@ -68,18 +68,6 @@ std::vector<int> ParseIntList(const std::string& text, const char* option) {
   return values;
 }
 
-EvolutionParams MakeEvolution(const SearchCommandOptions& o) {
-  EvolutionParams p;
-  p.population = o.population;
-  p.parents = o.parents > 0 ? o.parents : std::max(1, o.population / 2);
-  p.mutations = o.mutations > 0 ? o.mutations : o.population / 4;
-  p.crossovers =
-      o.crossovers > 0 ? o.crossovers : std::max(0, o.population - p.parents - p.mutations);
-  if (p.mutations + p.crossovers == 0) p.mutations = 1;
-  ValidateEvolutionParams(p);
-  return p;
-}
-
 std::string ModelHash(const std::string& path) {
   if (!std::filesystem::is_directory(path)) return FileHash(path);
   std::vector<std::string> files;
@@ -165,19 +153,7 @@ constexpr int kMaxPopulation = 1000000;
 constexpr int kMaxGenerations = 100000;
 constexpr int kMaxDocuments = 10000;
 
-void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
-  const bool root = comm.IsRoot();
-  const SearchMethod method = ParseSearchMethod(options.method);
-  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness, "--fitness");
-  Check(!options.model.empty(), "--model is required");
-  Check(!options.out.empty() || options.stop_after_generation >= 0 ||
-            !options.evaluate_factors.empty(),
-        "--out is required");
-  Check(options.threads >= 0 && options.threads <= kMaxBackendThreads,
-        "--threads: {} is outside [0, {}]", options.threads, kMaxBackendThreads);
-  // Every number bounded before any work: a typo must not run for hours or exhaust memory.
-  Check(options.target_len >= 0, "--target-len: {} < 0 (0 = 8 x the model's window)",
-        options.target_len);
+void CheckSearchSizes(const SearchCommandOptions& options) {
   Check(options.population >= 2 && options.population <= kMaxPopulation,
         "--population: {} is outside [2, {}]", options.population, kMaxPopulation);
   for (const auto& [flag, value] : {std::pair{"--parents", options.parents},
@@ -192,6 +168,34 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
         "--documents: {} is outside [1, {}]", options.documents, kMaxDocuments);
   Check(options.compare_documents >= 0 && options.compare_documents <= kMaxDocuments,
         "--compare-documents: {} is outside [0, {}]", options.compare_documents, kMaxDocuments);
+}
+
+EvolutionParams EvolutionFromOptions(const SearchCommandOptions& o) {
+  EvolutionParams p;
+  p.population = o.population;
+  p.parents = o.parents > 0 ? o.parents : std::max(1, o.population / 2);
+  p.mutations = o.mutations > 0 ? o.mutations : o.population / 4;
+  p.crossovers =
+      o.crossovers > 0 ? o.crossovers : std::max(0, o.population - p.parents - p.mutations);
+  if (p.mutations + p.crossovers == 0) p.mutations = 1;
+  ValidateEvolutionParams(p);
+  return p;
+}
+
+void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
+  const bool root = comm.IsRoot();
+  const SearchMethod method = ParseSearchMethod(options.method);
+  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness, "--fitness");
+  Check(!options.model.empty(), "--model is required");
+  Check(!options.out.empty() || options.stop_after_generation >= 0 ||
+            !options.evaluate_factors.empty(),
+        "--out is required");
+  Check(options.threads >= 0 && options.threads <= kMaxBackendThreads,
+        "--threads: {} is outside [0, {}]", options.threads, kMaxBackendThreads);
+  // Every number bounded before any work: a typo must not run for hours or exhaust memory.
+  Check(options.target_len >= 0, "--target-len: {} < 0 (0 = 8 x the model's window)",
+        options.target_len);
+  CheckSearchSizes(options);
   Check(std::isfinite(options.max_scale) && options.max_scale >= 0.0,
         "--max-scale: {} is not a number >= 0 (0 = 2 s)", options.max_scale);
   Check(std::isfinite(options.grid_step) && options.grid_step > 0.0 && options.grid_step <= 1.0,
@@ -221,7 +225,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   const int num_factors = config.rope.rotary_dim() / 2;
 
   const SearchSpace space = BuildSpace(options, method, config.rope, window, target);
-  const EvolutionParams evolution = MakeEvolution(options);
+  const EvolutionParams evolution = EvolutionFromOptions(options);
 
   std::vector<Candidate> seeds;
   std::vector<double> init_factors;

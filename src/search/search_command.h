@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/dist/communicator.h"
+#include "src/search/evolution.h"
 
 namespace ropescale::search {
 
@@ -43,6 +44,14 @@ struct SearchCommandOptions {
   int stop_after_generation = -1;  // hidden: stop as if killed after that generation
   int inject_failure_rank = -1;    // hidden: this rank throws in its first evaluation (tests)
 };
+
+// The search's sizes (--population, --parents, --mutations, --crossovers, --generations,
+// --documents, --compare-documents) against their ranges; Error naming the option otherwise.
+void CheckSearchSizes(const SearchCommandOptions& options);
+
+// The evolution the options ask for: parents 0 = population / 2, mutations 0 = population / 4,
+// crossovers 0 = the rest (at least one child per generation). Error when it cannot work.
+EvolutionParams EvolutionFromOptions(const SearchCommandOptions& options);
 
 // Collective over `comm`, whose ranks share the scoring; prints the result as JSON on rank 0's
 // stdout and rank 0 writes the files. Errors propagate.

@@ -9,7 +9,8 @@ SRC=${ROPESCALE_SOURCE_DIR:?ROPESCALE_SOURCE_DIR not set}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=../support/cli_errors.sh
+source "$SRC/tests/support/cli_errors.sh"
 
 # Compares the tensors (name, dtype, shape, bytes) of two safetensors folders.
 same_tensors() {
@@ -37,18 +38,6 @@ for name in a:
     if a[name] != b[name]:
         sys.exit("tensor %s differs (dtype/shape/bytes)" % name)
 PY
-}
-
-# Runs a command that must fail: exit code 1 and exactly one stderr line containing $1.
-expect_error() {
-  local want=$1; shift
-  set +e
-  "$@" > out.txt 2> err.txt
-  local rc=$?
-  set -e
-  [ "$rc" -eq 1 ] || fail "'$*' exited $rc, expected 1"
-  [ "$(wc -l < err.txt)" -eq 1 ] || fail "'$*' printed $(wc -l < err.txt) stderr lines: $(cat err.txt)"
-  grep -q -- "$want" err.txt || fail "'$*' error does not name '$want': $(cat err.txt)"
 }
 
 TOKENS=5,17,33,2,9,40,41,63,0,12

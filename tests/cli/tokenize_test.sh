@@ -10,19 +10,8 @@ CORPUS=$SRC/data/corpus/heldout
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# Runs a command that must fail: exit code 1 and exactly one stderr line containing $1.
-expect_error() {
-  local want=$1; shift
-  set +e
-  "$@" > out.txt 2> err.txt
-  local rc=$?
-  set -e
-  [ "$rc" -eq 1 ] || fail "'$*' exited $rc, expected 1"
-  [ "$(wc -l < err.txt)" -eq 1 ] || fail "'$*' printed $(wc -l < err.txt) stderr lines: $(cat err.txt)"
-  grep -q -- "$want" err.txt || fail "'$*' error does not name '$want': $(cat err.txt)"
-}
+# shellcheck source=../support/cli_errors.sh
+source "$SRC/tests/support/cli_errors.sh"
 
 "$BIN" --log-level warn tokenize --input "$CORPUS" --out heldout.h5 > summary.txt
 grep -q "4 documents" summary.txt || fail "summary: $(cat summary.txt)"

@@ -21,19 +21,8 @@ namespace {
 
 using nlohmann::json;
 using testing::ExpectErrorWith;
+using testing::MakeHfCheckpoint;
 using testing::TempDir;
-
-// A HF-exportable config (LongRoPE without n_hat/critical index) and weights stored in `dtype`.
-Checkpoint MakeHfCheckpoint(const std::string& dtype) {
-  Checkpoint checkpoint;
-  checkpoint.config = testing::TinyConfig();
-  checkpoint.config.rope.kind = RopeKind::kLongRope;
-  checkpoint.config.rope.n_hat = 0;
-  checkpoint.config.rope.critical_index = -1;
-  checkpoint.weights = testing::RandomWeights(checkpoint.config, 21);
-  CastWeights(checkpoint, dtype);
-  return checkpoint;
-}
 
 std::map<std::string, SafetensorsTensor> TensorsByName(const std::string& folder) {
   std::map<std::string, SafetensorsTensor> byName;

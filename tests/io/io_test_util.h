@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/checkpoint.h"
+#include "io/hf_model.h"
 #include "src/core/error.h"
 #include "src/core/rng.h"
 
@@ -71,6 +72,18 @@ inline ParameterSet RandomWeights(const ModelConfig& config, uint64_t seed) {
     weights[name] = std::move(tensor);
   }
   return weights;
+}
+
+// A HF-exportable config (LongRoPE without n_hat/critical index) and weights stored in `dtype`.
+inline Checkpoint MakeHfCheckpoint(const std::string& dtype) {
+  Checkpoint checkpoint;
+  checkpoint.config = TinyConfig();
+  checkpoint.config.rope.kind = RopeKind::kLongRope;
+  checkpoint.config.rope.n_hat = 0;
+  checkpoint.config.rope.critical_index = -1;
+  checkpoint.weights = RandomWeights(checkpoint.config, 21);
+  CastWeights(checkpoint, dtype);
+  return checkpoint;
 }
 
 // Runs `action`, expects a ropescale::Error whose message contains every string in `parts`.
