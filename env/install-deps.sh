@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake git pkg-config python3
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
+  slurmctld slurmd slurm-client munge
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libopenblas-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3-numpy python3-matplotlib

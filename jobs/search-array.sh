@@ -14,7 +14,7 @@ rs_require_int RS_SEED RS_TARGET_LEN
 [[ -z $RS_RUN_DIR ]] || rs_die "RS_RUN_DIR is for resuming one job by hand, not for an array"
 command -v sbatch > /dev/null ||
   rs_die "sbatch not found: run this where Slurm is (a login node, or after env/local-slurm.sh start)"
-# shellcheck source=ropescale-bin.sh
+# shellcheck source-path=SCRIPTDIR source=ropescale-bin.sh
 source "$root/jobs/ropescale-bin.sh" "$root/build" "$root"
 logs=$RS_RUNS_DIR/logs
 mkdir -p "$logs" 2> /dev/null && [[ -w $logs ]] ||

@@ -5,7 +5,7 @@
 #   rs_job_done RESULT...
 # shellcheck shell=bash
 
-# shellcheck source=config.sh
+# shellcheck source-path=SCRIPTDIR source=config.sh
 source "$(dirname "${BASH_SOURCE[0]}")/config.sh"
 
 # Exit code of `ropescale train` that stopped on a signal after writing its checkpoint.
@@ -141,9 +141,11 @@ rs_step() {
   fi
   [[ $RS_STOP == USR1 ]] && rs_requeue "warning signal before ropescale $1"
   local command=("${RS_LAUNCH[@]}" "$RS_BIN" --log-level "$RS_LOG_LEVEL" "$@")
-  printf '%s attempt %s:' "$(rs_now)" "$RS_ATTEMPT" >> "$RS_RUN/commands.txt"
-  printf ' %q' "${command[@]}" >> "$RS_RUN/commands.txt"
-  echo >> "$RS_RUN/commands.txt"
+  {
+    printf '%s attempt %s:' "$(rs_now)" "$RS_ATTEMPT"
+    printf ' %q' "${command[@]}"
+    echo
+  } >> "$RS_RUN/commands.txt"
   [[ $stdout != - ]] && where=$stdout.tmp.$$
   "${command[@]}" > "$where" &
   RS_STEP_PID=$!

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # jobs/search-array.sh on a local Slurm cluster: three seeds of a tiny search as one job array,
 # three run folders (each task's search really ran with its seed), and one summary table that
 # holds every task's result.

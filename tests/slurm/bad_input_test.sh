@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Bad input to the Slurm jobs on a local Slurm cluster: a missing model, an unwritable output
 # folder and a malformed config each stop the job at once with a clear message in its log and a
 # non-zero exit that Slurm records (scontrol, and the cluster's job completion log), and the jobs

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # jobs/slurm/bind-gpu.sh: each rank gets the GPU of its local index among the node's GPUs that
 # Slurm names (CUDA_VISIBLE_DEVICES, else SLURM_STEP_GPUS, else SLURM_JOB_GPUS), keeps a GPU that
 # Slurm already bound to it alone, and fails clearly without a GPU for it.

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The settings of the Slurm jobs (jobs/slurm/config.sh), without a cluster: defaults < config file
 # < environment, comments and quotes, relative paths, the errors, array tasks, and settings.conf
 # read back as a config.

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # jobs/pipeline.sh on a local Slurm cluster: search -> train -> eval of the embedded tiny model on
 # the CPU with tiny settings (256 -> 512, 3 training steps); checks the factors JSON, the trained
 # HDF5 checkpoint, the evaluation JSONs and plot, and each run folder's records.

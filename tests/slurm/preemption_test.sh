@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Preemption of jobs/train.sbatch on a local Slurm cluster: the warning signal (SIGUSR1 to the
 # batch shell, as --signal=B:USR1@... sends it before the time limit) mid-run makes the training
 # checkpoint and exit 75, the job requeues itself and resumes from the checkpoint, and ends with
@@ -33,14 +34,18 @@ RS_LOG_LEVEL=warn
 CONF
 mkdir -p runs/logs
 submit() { sbatch --parsable --output="runs/logs/%x-%j.out" "$SRC/jobs/train.sbatch" train.conf; }
+# warn ID RUN: once the job trained a step, the warning signal as Slurm sends it to the batch shell.
+warn() {
+  for _ in $(seq 3000); do
+    [[ -s $2/metrics.jsonl ]] && break
+    sleep 0.01
+  done
+  [[ -s $2/metrics.jsonl ]] || fail "job $1 trained no step in 30 s"
+  scancel --signal=USR1 --batch "$1"
+}
 stopped=$(submit)
 reference=$(submit)
-for _ in $(seq 3000); do
-  [[ -s runs/train-$stopped/metrics.jsonl ]] && break
-  sleep 0.01
-done
-[[ -s runs/train-$stopped/metrics.jsonl ]] || fail "job $stopped trained no step in 30 s"
-scancel --signal=USR1 --batch "$stopped"
+warn "$stopped" "runs/train-$stopped"
 wait_job "$stopped"
 wait_job "$reference"
 expect_state "$stopped" COMPLETED
@@ -67,4 +72,21 @@ import json, sys
 steps = [json.loads(line)["step"] for line in open(sys.argv[1])]
 assert steps == list(range(1, int(sys.argv[2]) + 1)), steps[:5]
 PY
-echo "preemption: requeued job $stopped ends with the weights of job $reference"
+
+# With RS_MAX_REQUEUES=0 the warned job stops with exit 75 (recorded by Slurm), and the same job
+# submitted again on its run folder resumes it by hand to the same weights.
+by_hand=$(RS_MAX_REQUEUES=0 submit)
+warn "$by_hand" "runs/train-$by_hand"
+wait_job "$by_hand"
+expect_state "$by_hand" FAILED
+[[ $(job_field "$by_hand" ExitCode) == 75:0 ]] || fail "job $by_hand: exit $(job_field "$by_hand" ExitCode)"
+grep -q "not requeued again after 0 requeues" "runs/logs/ropescale-train-$by_hand.out" ||
+  fail "job $by_hand: no message about RS_MAX_REQUEUES"
+again=$(RS_RUN_DIR=runs/train-$by_hand submit)
+wait_job "$again"
+expect_state "$again" COMPLETED
+h5diff "runs/train-$reference/model.h5" "runs/train-$by_hand/model.h5" /weights /weights ||
+  fail "resumed by hand, the weights differ from the uninterrupted run's"
+[[ $(wc -l < "runs/train-$by_hand/metrics.jsonl") == "$steps" ]] || fail "metrics after the resume by hand"
+[[ ! -e runs/train-$again ]] || fail "the resume by hand made a run folder of its own"
+echo "preemption: requeued job $stopped and job $by_hand resumed by hand end with the weights of job $reference"

@@ -6,6 +6,7 @@ set -euo pipefail
 : "${ROPESCALE_BIN:?set ROPESCALE_BIN to the ropescale program}"
 : "${ROPESCALE_SOURCE_DIR:?set ROPESCALE_SOURCE_DIR to the source tree}"
 SRC=$ROPESCALE_SOURCE_DIR
+# shellcheck disable=SC2034 # (the tests use PY)
 PY=${ROPESCALE_PYTHON:-/usr/bin/python3}
 # The jobs' settings come from each test's config only.
 for name in $(compgen -e); do [[ $name != RS_* ]] || unset "$name"; done
