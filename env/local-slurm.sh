@@ -13,8 +13,9 @@
 # socket path must stay under 108 bytes), LOCAL_SLURM_PORT (slurmctld's port, slurmd takes the
 # next one; default 6817; `auto`: the first free pair from 16817 on), LOCAL_SLURM_CPUS (CPUs the
 # node declares, default the machine's cores; more than that is allowed).
-# Needs Slurm's Debian packages (bash env/install-deps.sh). Runs as root (CI) or as a user (the
-# daemons then run as that user). Slurm facts behind the settings: jobs/README.md.
+# Needs Slurm's Debian packages (bash env/install-deps.sh). Runs as root (CI) or as a user: the
+# daemons and jobs then run as that user, and munged wants LOCAL_SLURM_DIR in a folder of the
+# user's that others cannot write.
 set -euo pipefail
 
 dir=${LOCAL_SLURM_DIR:-/tmp/ropescale-slurm}
@@ -41,7 +42,9 @@ alive() {
   state=$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f1)
   [[ $state != Z && $state != X ]]
 }
-running() { alive "$1" && tr '\0' ' ' < "/proc/$(< "$(pid_file "$1")")/cmdline" | grep -qF -- "$dir"; }
+running() {
+  alive "$1" && { tr '\0' ' ' < "/proc/$(< "$(pid_file "$1")")/cmdline"; } 2> /dev/null | grep -qF -- "$dir"
+}
 # Foreground-mode daemon in its own session, with no terminal or pipe of the caller kept open.
 spawn() {
   local name=$1
@@ -102,6 +105,7 @@ write_conf() {
 ClusterName=ropescale-local
 SlurmctldHost=localhost
 SlurmUser=$user
+SlurmdUser=$user
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 AuthType=auth/munge
@@ -166,6 +170,7 @@ start() {
   : > "$dir/log/slurmctld.log"
   : > "$dir/log/slurmd.log"
   write_conf "$port"
+  trap 'stop_all quiet' EXIT # a failed start leaves nothing running
   [[ -s $dir/munge/munge.key ]] || mungekey -c -k "$dir/munge/munge.key" -b 1024
   chmod 700 "$dir/munge"
   chmod 755 "$dir/run" # munged wants its socket folder open to all
@@ -178,10 +183,11 @@ start() {
     die "munged did not start: $(tail -n 3 "$dir/log/munged.out")"
   spawn slurmctld slurmctld -D -f "$conf"
   wait_for slurmctld 30 sh -c "SLURM_CONF='$conf' scontrol ping | grep -q UP" ||
-    die "slurmctld did not start: $(grep -E 'error|fatal' "$dir/log/slurmctld.log" | tail -3)"
+    die "slurmctld did not start: $(grep -h -E 'error|fatal' "$dir/log/slurmctld.out" | grep -v 'state file' | tail -n 3)"
   spawn slurmd slurmd -D -f "$conf" -N localhost
   wait_for slurmd 60 node_ready ||
-    die "the node is not idle: $(slurm sinfo -N -o '%N %t %E' 2>&1; tail -3 "$dir/log/slurmd.log")"
+    die "the node is not idle: $(slurm sinfo -N -o '%N %t %E' 2>&1; tail -n 3 "$dir/log/slurmd.out")"
+  trap - EXIT
   say "up: 1 node, ${LOCAL_SLURM_CPUS:-$(nproc)} CPUs, port $port, folder $dir"
   echo "export SLURM_CONF=$conf"
 }
