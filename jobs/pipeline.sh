@@ -11,28 +11,13 @@
 # Prints the job ids and where each result will be.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$root/jobs/slurm/config.sh"
-rs_load_config "$root" "${1:-${RS_CONFIG:-}}"
-rs_sbatch_options
-[[ -z $RS_RUN_DIR ]] || rs_die "RS_RUN_DIR is for resuming one job by hand, not for a pipeline"
-command -v sbatch > /dev/null ||
-  rs_die "sbatch not found: run this where Slurm is (a login node, or after env/local-slurm.sh start)"
-# shellcheck source-path=SCRIPTDIR source=ropescale-bin.sh
-source "$root/jobs/ropescale-bin.sh" "$root/build" "$root"
-logs=$RS_RUNS_DIR/logs
-mkdir -p "$logs" 2> /dev/null && [[ -w $logs ]] ||
-  rs_die "cannot write $logs (RS_RUNS_DIR=$RS_RUNS_DIR from ${RS_FROM[RS_RUNS_DIR]})"
-config=()
-if [[ -n $RS_CONFIG ]]; then
-  config=("$logs/pipeline-$(date +%Y%m%d-%H%M%S)-$$.conf")
-  cp "$RS_CONFIG" "${config[0]}"
-fi
-export ROPESCALE_ROOT=$root ROPESCALE_BIN=$bin
+source "$root/jobs/slurm/submit.sh"
+rs_submit_start "$root" pipeline "${1:-${RS_CONFIG:-}}"
 stage() { # stage NAME TIME [sbatch options]: submits jobs/NAME.sbatch, prints its id
   local name=$1 time=$2
   shift 2
   rs_submit "${RS_SBATCH[@]}" --job-name="ropescale-$name" --time="$time" \
-    --output="$logs/%x-%j.out" "$@" "$root/jobs/$name.sbatch" "${config[@]}"
+    --output="$RS_LOGS/%x-%j.out" "$@" "$root/jobs/$name.sbatch" "${RS_SUBMITTED_CONFIG[@]}"
 }
 after() { echo "--dependency=afterok:$1" --kill-on-invalid-dep=yes; }
 
@@ -47,6 +32,6 @@ cat << TEXT
 search job $search: $RS_RUNS_DIR/search-$search (factors.json, extended.h5, search.h5, search.json)
 train  job $train, after $search succeeds: $RS_RUNS_DIR/train-$train (model.h5, metrics.jsonl, train.json)
 eval   job $evaluation, after $train succeeds: $RS_RUNS_DIR/eval-$evaluation (eval-ppl.json, eval-passkey.json, plots/)
-logs:  $logs/ropescale-{search,train,eval}-<job id>.out
+logs:  $RS_LOGS/ropescale-{search,train,eval}-<job id>.out
 A failed stage cancels the ones after it; see them with: squeue -u \$USER, scontrol show job ID
 TEXT

@@ -7,27 +7,12 @@
 # Settings and resources as for jobs/pipeline.sh (jobs/slurm/defaults.conf, CONFIG, RS_* variables).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$root/jobs/slurm/config.sh"
-rs_load_config "$root" "${1:-${RS_CONFIG:-}}"
-rs_sbatch_options
+source "$root/jobs/slurm/submit.sh"
+rs_submit_start "$root" search-array "${1:-${RS_CONFIG:-}}"
 rs_require_int RS_SEED RS_TARGET_LEN
-[[ -z $RS_RUN_DIR ]] || rs_die "RS_RUN_DIR is for resuming one job by hand, not for an array"
-command -v sbatch > /dev/null ||
-  rs_die "sbatch not found: run this where Slurm is (a login node, or after env/local-slurm.sh start)"
-# shellcheck source-path=SCRIPTDIR source=ropescale-bin.sh
-source "$root/jobs/ropescale-bin.sh" "$root/build" "$root"
-logs=$RS_RUNS_DIR/logs
-mkdir -p "$logs" 2> /dev/null && [[ -w $logs ]] ||
-  rs_die "cannot write $logs (RS_RUNS_DIR=$RS_RUNS_DIR from ${RS_FROM[RS_RUNS_DIR]})"
-config=()
-if [[ -n $RS_CONFIG ]]; then
-  config=("$logs/search-array-$(date +%Y%m%d-%H%M%S)-$$.conf")
-  cp "$RS_CONFIG" "${config[0]}"
-fi
-export ROPESCALE_ROOT=$root ROPESCALE_BIN=$bin
 tasks=$(rs_array_size)
 array=$(rs_submit "${RS_SBATCH[@]}" --job-name=ropescale-search --time="$RS_SEARCH_TIME" \
-  --array="0-$((tasks - 1))" --output="$logs/%x-%A_%a.out" "$root/jobs/search.sbatch" "${config[@]}")
+  --array="0-$((tasks - 1))" --output="$RS_LOGS/%x-%A_%a.out" "$root/jobs/search.sbatch" "${RS_SUBMITTED_CONFIG[@]}")
 summary_file=$RS_RUNS_DIR/search-$array-summary.md
 printf -v summarize '%q ' "$RS_PYTHON" "$root/jobs/slurm/array_summary.py" --runs-dir "$RS_RUNS_DIR" \
   --array "$array" --tasks "$tasks" --out "$summary_file"
@@ -36,10 +21,10 @@ summary_options=(--parsable --ntasks=1 --cpus-per-task=1)
 [[ -z $RS_ACCOUNT ]] || summary_options+=(--account="$RS_ACCOUNT")
 [[ -z $RS_QOS ]] || summary_options+=(--qos="$RS_QOS")
 summary=$(rs_submit "${summary_options[@]}" --job-name=ropescale-summary --time=00:10:00 \
-  --dependency="afterany:$array" --kill-on-invalid-dep=yes --output="$logs/%x-%j.out" \
+  --dependency="afterany:$array" --kill-on-invalid-dep=yes --output="$RS_LOGS/%x-%j.out" \
   --wrap="$summarize")
 cat << TEXT
 search array job $array: $tasks tasks (seeds ${RS_SEEDS:-$RS_SEED} x targets ${RS_TARGET_LENS:-$RS_TARGET_LEN}), run folders $RS_RUNS_DIR/search-${array}_0 .. _$((tasks - 1))
 summary job $summary, after every task: $summary_file
-logs:  $logs/ropescale-search-${array}_<task>.out, $logs/ropescale-summary-$summary.out
+logs:  $RS_LOGS/ropescale-search-${array}_<task>.out, $RS_LOGS/ropescale-summary-$summary.out
 TEXT

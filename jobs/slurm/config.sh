@@ -126,30 +126,3 @@ rs_apply_array_task() {
   RS_SEED=${RS_VALUE[RS_SEED]}
   RS_TARGET_LEN=${RS_VALUE[RS_TARGET_LEN]}
 }
-
-# rs_sbatch_options: RS_SBATCH = the sbatch options of the resource settings (partition, account,
-# QOS, nodes, tasks, CPUs, GPUs, the warning signal, RS_SBATCH_ARGS), for the submit scripts.
-rs_sbatch_options() {
-  rs_require_int RS_NODES RS_TASKS_PER_NODE RS_CPUS_PER_TASK RS_GPUS_PER_NODE RS_WARNING_SECONDS
-  RS_SBATCH=(--parsable --nodes="$RS_NODES" --ntasks-per-node="$RS_TASKS_PER_NODE"
-    --cpus-per-task="$RS_CPUS_PER_TASK" --signal=B:USR1@"$RS_WARNING_SECONDS")
-  [[ -z $RS_PARTITION ]] || RS_SBATCH+=(--partition="$RS_PARTITION")
-  [[ -z $RS_ACCOUNT ]] || RS_SBATCH+=(--account="$RS_ACCOUNT")
-  [[ -z $RS_QOS ]] || RS_SBATCH+=(--qos="$RS_QOS")
-  if ((RS_GPUS_PER_NODE > 0)); then
-    RS_SBATCH+=(--gpus-per-node="$RS_GPUS_PER_NODE")
-    ((RS_TASKS_PER_NODE == RS_GPUS_PER_NODE)) || echo "ropescale-job: warning:" \
-      "RS_TASKS_PER_NODE=$RS_TASKS_PER_NODE ranks for RS_GPUS_PER_NODE=$RS_GPUS_PER_NODE GPUs" \
-      "per node: one rank per GPU is the rule" >&2
-  fi
-  local -a extra
-  read -ra extra <<< "$RS_SBATCH_ARGS"
-  RS_SBATCH+=("${extra[@]}")
-}
-
-# rs_submit ARGS...: sbatch --parsable ARGS; prints the job id.
-rs_submit() {
-  local id
-  id=$(sbatch "$@") || rs_die "sbatch $* failed"
-  echo "${id%%;*}"
-}

@@ -4,16 +4,7 @@
 # holds every task's result.
 source "$ROPESCALE_SOURCE_DIR/tests/slurm/slurm_test_lib.sh"
 
-cat > array.conf << 'CONF'
-RS_RUNS_DIR=runs
-RS_SEEDS=1,2,3
-RS_TARGET_LEN=512
-RS_POPULATION=4
-RS_GENERATIONS=1
-RS_DOCUMENTS=2
-RS_THREADS=1
-RS_LOG_LEVEL=warn
-CONF
+tiny_config array.conf RS_SEEDS=1,2,3 RS_LOG_LEVEL=warn
 bash "$SRC/jobs/search-array.sh" array.conf > submitted.txt
 cat submitted.txt
 array=$(sed -n 's/^search array job \([0-9]*\):.*/\1/p' submitted.txt)

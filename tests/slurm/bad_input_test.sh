@@ -6,14 +6,7 @@
 # submits anything.
 source "$ROPESCALE_SOURCE_DIR/tests/slurm/slurm_test_lib.sh"
 
-cat > tiny.conf << 'CONF'
-RS_RUNS_DIR=runs
-RS_TARGET_LEN=512
-RS_POPULATION=4
-RS_GENERATIONS=1
-RS_DOCUMENTS=2
-RS_THREADS=1
-CONF
+tiny_config tiny.conf
 mkdir -p runs/logs
 # expect_failed ID MESSAGE: the job FAILED with exit code 1, MESSAGE in its log, and Slurm's
 # job completion log says so too.

@@ -4,20 +4,9 @@
 # HDF5 checkpoint, the evaluation JSONs and plot, and each run folder's records.
 source "$ROPESCALE_SOURCE_DIR/tests/slurm/slurm_test_lib.sh"
 
-cat > tiny.conf << 'CONF'
-# the embedded tiny model, extended 2x with tiny settings
-RS_RUNS_DIR=runs
-RS_TARGET_LEN=512
-RS_POPULATION=4
-RS_GENERATIONS=1
-RS_DOCUMENTS=2
-RS_STEPS=3
-RS_GLOBAL_BATCH_TOKENS=1024   # one long row of 512, two short rows of 256
-RS_EVAL_LENGTHS="256,512"
-RS_EVAL_DOCS=2
-RS_PASSKEY_DOCS=2
-RS_THREADS=1
-CONF
+# 3 steps of one long row of 512 and two short rows of 256; the comment and quotes test the parser.
+tiny_config tiny.conf RS_STEPS=3 "RS_GLOBAL_BATCH_TOKENS=1024  # 1 x 512 + 2 x 256" \
+  'RS_EVAL_LENGTHS="256,512"' RS_EVAL_DOCS=2 RS_PASSKEY_DOCS=2
 bash "$SRC/jobs/pipeline.sh" tiny.conf > pipeline.txt
 cat pipeline.txt
 search=$(sed -n 's/^search job \([0-9]*\):.*/\1/p' pipeline.txt)

@@ -56,3 +56,11 @@ expect_never_started() {
   compgen -G "$2" > /dev/null && fail "job $1 wrote $2: it started"
   return 0
 }
+# tiny_config FILE [LINE...]: a config for a tiny search of the embedded model (256 -> 512 tokens,
+# one thread, run folders in $WORK/runs), plus the given KEY=value lines.
+tiny_config() {
+  local file=$1
+  shift
+  printf '%s\n' RS_RUNS_DIR=runs RS_TARGET_LEN=512 RS_POPULATION=4 RS_GENERATIONS=1 \
+    RS_DOCUMENTS=2 RS_THREADS=1 "$@" > "$file"
+}
