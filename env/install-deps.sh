@@ -9,6 +9,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake git pkg-config python3 python3-venv
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
+  slurmctld slurmd slurm-client munge
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libopenblas-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsentencepiece-dev sentencepiece libssl-dev
