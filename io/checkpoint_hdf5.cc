@@ -75,6 +75,8 @@ void WriteRope(const h5::Object& root, const RopeSpec& r) {
   group.SetInt("critical_index", r.critical_index);
   group.WriteFloat64("long_factor", r.long_factor);
   group.WriteFloat64("short_factor", r.short_factor);
+  // Only when set, so checkpoints without it keep their layout.
+  if (!r.frequency_scale.empty()) group.WriteFloat64("frequency_scale", r.frequency_scale);
 }
 
 std::optional<double> OptionalDouble(const h5::Object& group, const char* name) {
@@ -109,6 +111,7 @@ RopeSpec ReadRope(const h5::Object& root) {
   r.critical_index = ToInt(group, "critical_index");
   r.long_factor = group.ReadFloat64("long_factor");
   r.short_factor = group.ReadFloat64("short_factor");
+  if (group.HasChild("frequency_scale")) r.frequency_scale = group.ReadFloat64("frequency_scale");
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/option_validators.h"
 #include "src/cli/search_size_options.h"
+#include "src/core/error.h"
 #include "src/search/search_command.h"
 
 namespace ropescale::cli {
@@ -41,10 +42,21 @@ void AddSearchCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--max-scale", options->max_scale, "Largest factor S_max (0 = 2 s)")
       ->capture_default_str();
-  cmd->add_option("--grid-step", options->grid_step, "Factor grid step (1/step an integer)")
+  cmd->add_option("--grid-step", options->grid_step,
+                  "Factor grid step (1/step an integer); with --stage attention-scale the "
+                  "multipliers' grid")
       ->capture_default_str();
   cmd->add_option("--critical-index", options->critical_index,
                   "longrope2: first frequency index searched in [s, S_max] (-1 = theoretical)")
+      ->capture_default_str();
+  cmd->add_option("--below-critical", options->below_critical,
+                  "longrope2: the factors below the critical index c: search (each searched in "
+                  "[1, s + 5], the space of the authors' search.py) | ntk (not searched: "
+                  "lambda_i = lambda_c^(i/c) from the first searched factor, the authors' "
+                  "ntk_left, the shape of their published LLaMA-3-8B factors; searches only "
+                  "the dims from c on). Default search: the wider space, which holds the ntk "
+                  "shape too, and the one earlier logs resume in")
+      ->check(CLI::IsMember({"search", "ntk"}))
       ->capture_default_str();
   cmd->add_option("--n-hat-grid", options->n_hat_grid,
                   "longrope: n_hat values searched (comma-separated; HF export uses n_hat = 0)")
@@ -53,7 +65,27 @@ void AddSearchCommand(CLI::App& app) {
                   "Attention scale for cos/sin (0 = sqrt(1 + ln s / ln L))")
       ->capture_default_str();
   cmd->add_option("--init-factors", options->init_factors,
-                  "CSV or JSON factors used as the only seed (progressive / short-window search)");
+                  "CSV or JSON factors used as the only seed (progressive / short-window search); "
+                  "with --stage attention-scale the factors kept fixed (e.g. a previous --out)");
+  cmd->add_option("--stage", options->stage,
+                  "factors (search the rescale factors) | attention-scale (LongRoPE2's second "
+                  "search: keep the factors of --init-factors, search the attention scale as "
+                  "multipliers m of the start scale: --attention-factor, else the file's "
+                  "attention_factor, else sqrt(1 + ln s / ln L))")
+      ->check(CLI::IsMember({"factors", "attention-scale"}))
+      ->capture_default_str();
+  cmd->add_option("--attention-scale", options->attention_scale,
+                  "--stage attention-scale: scalar (one m: HF's attention_factor) | "
+                  "per-frequency (one m per frequency, non-decreasing, multiplying cos/sin of "
+                  "that pair: ropescale's own frequency_scale, which HF exports drop)")
+      ->check(CLI::IsMember({"scalar", "per-frequency"}))
+      ->capture_default_str();
+  cmd->add_option("--attention-scale-min", options->attention_scale_min,
+                  "--stage attention-scale: smallest multiplier m (in (0, 1])")
+      ->capture_default_str();
+  cmd->add_option("--attention-scale-max", options->attention_scale_max,
+                  "--stage attention-scale: largest multiplier m (>= 1)")
+      ->capture_default_str();
   cmd->add_option("--backend", options->backend, "cpu | cuda")->capture_default_str();
   cmd->add_option("--device", options->device,
                   "CUDA device (-1 = the rank's index on its node: one GPU per rank)")
@@ -71,8 +103,13 @@ void AddSearchCommand(CLI::App& app) {
       ->group("");  // hidden: tests simulate a kill deterministically
   cmd->add_option("--inject-failure-rank", options->inject_failure_rank)
       ->group("");  // hidden: tests check that one failing rank ends the whole job
-  cmd->callback([options, attention] {
+  cmd->callback([cmd, options, attention] {
     if (*attention != 0.0) options->attention_factor = *attention;  // checked by the search
+    for (const char* flag :
+         {"--attention-scale", "--attention-scale-min", "--attention-scale-max"}) {
+      Check(cmd->count(flag) == 0 || options->stage == "attention-scale",
+            "{} needs --stage attention-scale", flag);
+    }
     search::RunSearchCommand(*options);
   });
 }

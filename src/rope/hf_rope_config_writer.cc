@@ -1,5 +1,8 @@
 // WriteRopeToHfConfig and RopeScalingBlock: the RoPE in the older config.json spelling that
 // transformers 4.x and 5.x, vLLM and llama.cpp all read (see README.md, "Writing").
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -37,10 +40,22 @@ int DerivedHeadDim(const nlohmann::json& model) {
   return 0;
 }
 
+// ropescale's per-frequency attention scale has no spelling in transformers, vLLM or llama.cpp:
+// the export keeps the scalar attention scale only, and says so.
+void WarnDroppedFrequencyScale(const RopeSpec& spec) {
+  const auto& scale = spec.frequency_scale;
+  if (std::all_of(scale.begin(), scale.end(), [](double m) { return m == 1.0; })) return;
+  spdlog::warn(
+      "rope: frequency_scale (ropescale's per-frequency attention scale) has no "
+      "transformers/vLLM/llama.cpp spelling; dropped from the export, which keeps the scalar "
+      "attention scale only");
+}
+
 }  // namespace
 
 nlohmann::json RopeScalingBlock(const RopeSpec& spec) {
   ValidateRopeSpec(spec);
+  WarnDroppedFrequencyScale(spec);
   nlohmann::json block = nlohmann::json::object();
   const auto set_original = [&] {
     if (spec.original_max_position_embeddings > 0) {
@@ -102,6 +117,7 @@ void WriteRopeToHfConfig(const RopeSpec& spec, nlohmann::json& config) {
                               ? config["text_config"]
                               : config;
   const bool static_ntk = spec.kind == RopeKind::kNtk;
+  if (static_ntk) WarnDroppedFrequencyScale(spec);
   const nlohmann::json block = static_ntk ? nlohmann::json::object() : RopeScalingBlock(spec);
 
   // One spelling only: drop the 5.x block (it would otherwise win in llama.cpp).

@@ -39,13 +39,16 @@ RopeTable BuildRopeTable(const RopeSpec& spec, int num_positions, int64_t seq_le
   const size_t half = freqs.inv_freq.size();
   table.cos.resize(static_cast<size_t>(num_positions) * half);
   table.sin.resize(static_cast<size_t>(num_positions) * half);
+  // The magnitude of each pair: the attention scale times ropescale's per-frequency scale.
+  std::vector<double> magnitude(half, freqs.attention_scaling);
+  for (size_t i = 0; i < spec.frequency_scale.size(); ++i) magnitude[i] *= spec.frequency_scale[i];
   for (int p = 0; p < num_positions; ++p) {
     // Angles in double (HF multiplies in float32, which loses digits at long positions).
     const std::vector<double>& inv = p < freqs.n_hat ? freqs.inv_freq_leading : freqs.inv_freq;
     for (size_t i = 0; i < half; ++i) {
       const double angle = static_cast<double>(p) * inv[i];
-      table.cos[p * half + i] = static_cast<float>(std::cos(angle) * freqs.attention_scaling);
-      table.sin[p * half + i] = static_cast<float>(std::sin(angle) * freqs.attention_scaling);
+      table.cos[p * half + i] = static_cast<float>(std::cos(angle) * magnitude[i]);
+      table.sin[p * half + i] = static_cast<float>(std::sin(angle) * magnitude[i]);
     }
   }
   return table;

@@ -20,7 +20,8 @@ struct RopeFrequencies {
 // for longrope and the base of dynamic NTK. Other kinds ignore it.
 RopeFrequencies ComputeRopeFrequencies(const RopeSpec& spec, int64_t seq_len);
 
-// cos/sin tables for positions 0..num_positions-1, already multiplied by attention_scaling:
+// cos/sin tables for positions 0..num_positions-1, already multiplied by attention_scaling
+// and by spec.frequency_scale[i] (when set):
 // cos[p * half + i], sin[p * half + i] with half = rotary_dim / 2. This is what a backend
 // applies: pair (j, j + half) of each head's first rotary_dim dims is rotated (HF rotate_half).
 struct RopeTable {

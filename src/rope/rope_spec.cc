@@ -111,6 +111,9 @@ void ValidateRopeSpec(const RopeSpec& spec) {
   Check(spec.critical_index == -1 || (spec.critical_index >= 0 && spec.critical_index <= dim / 2),
         "rope field 'critical_index': must be -1 or in [0, {}], got {}", dim / 2,
         spec.critical_index);
+  if (!spec.frequency_scale.empty()) {
+    CheckFactorList(spec.frequency_scale, "frequency_scale", dim / 2);
+  }
 
   switch (spec.kind) {
     case RopeKind::kDefault:

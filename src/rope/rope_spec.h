@@ -57,6 +57,12 @@ struct RopeSpec {
   int n_hat = 0;            // LongRoPE: positions < n_hat keep the original frequencies
   int critical_index = -1;  // LongRoPE2: first frequency index searched in [s, S_max]
 
+  // ropescale's own per-frequency attention scale (LongRoPE2's searched "mscale" vector), on top
+  // of the attention scale: cos and sin of pair i are multiplied by attention * frequency_scale[i],
+  // so pair i's share of every q.k logit is multiplied by (attention * frequency_scale[i])^2.
+  // Empty = all ones. Any kind; rotary_dim/2 entries. No HF spelling: exports drop it.
+  std::vector<double> frequency_scale;
+
   int rotary_dim() const;
   // s = M / L for the scaling kinds (factor when set), 1 when there is nothing to scale.
   double scale() const;

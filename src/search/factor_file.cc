@@ -20,7 +20,31 @@ std::vector<double> FromJsonList(const nlohmann::json& list, const std::string& 
   return factors;
 }
 
+// The attention fields of a rope_scaling block (absent ones stay unset).
+void ReadAttentionFields(const nlohmann::json& block, const std::string& where, ScalingFile& file) {
+  if (block.contains("attention_factor") && !block["attention_factor"].is_null()) {
+    Check(block["attention_factor"].is_number(), "{}attention_factor: not a number", where);
+    file.attention_factor = block["attention_factor"].get<double>();
+  }
+  if (block.contains("frequency_scale")) {
+    file.frequency_scale = FromJsonList(block["frequency_scale"], where + "frequency_scale");
+  }
+}
+
 }  // namespace
+
+ScalingFile ReadScalingFile(const std::string& path) {
+  ScalingFile file;
+  file.long_factor = ReadFactorFile(path);
+  std::ifstream in(path);
+  nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object()) {
+    const bool config = !json.contains("long_factor") && json.contains("rope_scaling");
+    ReadAttentionFields(config ? json["rope_scaling"] : json,
+                        path + (config ? ": rope_scaling." : ": "), file);
+  }
+  return file;
+}
 
 std::vector<double> ReadFactorFile(const std::string& path) {
   std::ifstream in(path);

@@ -1,9 +1,20 @@
 #pragma once
 // Factor files: --init-factors (CSV or JSON) in, the --out rope_scaling JSON out.
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ropescale::search {
+
+// What a factor file holds: the factors and, in a JSON object (a --out block or a config's
+// rope_scaling), its `attention_factor` and ropescale's `frequency_scale` when present.
+struct ScalingFile {
+  std::vector<double> long_factor;
+  std::optional<double> attention_factor;
+  std::vector<double> frequency_scale;  // empty = not given
+};
+// As ReadFactorFile, plus the attention fields. Throws Error naming the file and field.
+ScalingFile ReadScalingFile(const std::string& path);
 
 // Reads rescale factors from `path`: JSON (a list of numbers, an object with "long_factor",
 // or a config with "rope_scaling": {"long_factor": ...}) or CSV/plain text (numbers separated

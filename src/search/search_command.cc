@@ -25,6 +25,7 @@
 #include "src/rope/critical_dim.h"
 #include "src/rope/hf_rope_config.h"
 #include "src/rope/rope_frequencies.h"
+#include "src/search/attention_scale_stage.h"
 #include "src/search/factor_file.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
@@ -116,7 +117,10 @@ SearchSpace BuildSpace(const SearchCommandOptions& options, SearchMethod method,
                                        ? options.critical_index
                                        : TheoreticalCriticalDimension(model_rope).critical_index;
     space_options.n_hat_grid = {0};
+    space_options.below_critical = ParseBelowCritical(options.below_critical);
   } else {
+    Check(options.below_critical == "search", "--below-critical {} needs --method longrope2",
+          options.below_critical);
     space_options.n_hat_grid = ParseIntList(options.n_hat_grid, "--n-hat-grid");
   }
   return MakeSearchSpace(space_options);
@@ -127,7 +131,11 @@ void EvaluateFactorFile(dist::Communicator& comm, const SearchCommandOptions& op
                         const ModelConfig& config, Backend& backend, const Corpus& corpus,
                         const RopeSpec& rope_template, int target) {
   RopeSpec searched = rope_template;
-  searched.long_factor = ReadFactorFile(options.evaluate_factors);
+  const ScalingFile file = ReadScalingFile(options.evaluate_factors);
+  searched.long_factor = file.long_factor;
+  // An attention-scale search's file: its attention scale (unless --attention-factor is given).
+  if (!options.attention_factor) searched.attention_factor = file.attention_factor;
+  searched.frequency_scale = file.frequency_scale;
   Check(static_cast<int>(searched.long_factor.size()) == config.rope.rotary_dim() / 2,
         "{}: {} factors, the model has {} frequencies", options.evaluate_factors,
         searched.long_factor.size(), config.rope.rotary_dim() / 2);
@@ -206,6 +214,8 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
             (std::isfinite(*options.attention_factor) && *options.attention_factor > 0.0),
         "--attention-factor: {} is not a number > 0", options.attention_factor.value_or(0.0));
   Check(!options.resume || !options.log.empty(), "--resume needs --log (the log to resume from)");
+  Check(options.stage == "factors" || options.stage == "attention-scale",
+        "--stage: unknown stage '{}' (factors|attention-scale)", options.stage);
   // Fail now, not after hours of search, when an output folder does not exist.
   for (const auto& [flag, path] :
        {std::pair{"--out", options.out}, std::pair{"--out-model", options.out_model},
@@ -284,6 +294,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
        options.attention_factor ? nlohmann::json(*options.attention_factor) : nlohmann::json()},
       {"init_factors", init_factors},
   };
+  if (space.below_critical == BelowCritical::kNtk) settings["below_critical"] = "ntk";
 
   if (!options.eval_documents.empty()) settings["eval_documents"] = options.eval_documents;
 
@@ -305,6 +316,12 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   run.header.model_hash = ModelHash(options.model);
   run.header.settings_json = settings.dump();
   run.header.documents = std::move(documents);
+  if (options.stage == "attention-scale") {
+    RunAttentionScaleStage(comm, options,
+                           {checkpoint, *backend, corpus,
+                            CandidateRope(space, rope_options, seeds.front()), target, run});
+    return;
+  }
 
   if (root) {
     spdlog::info(

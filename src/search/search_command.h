@@ -33,9 +33,16 @@ struct SearchCommandOptions {
   double max_scale = 0.0;      // 0 = 2 s
   double grid_step = 0.01;
   int critical_index = -1;                     // longrope2; -1 = the theoretical one
+  std::string below_critical = "search";       // longrope2: search | ntk (see BelowCritical)
   std::string n_hat_grid = "0,1,2,4,8,16,32";  // longrope only
   std::optional<double> attention_factor;      // empty = sqrt(1 + ln s / ln L)
   std::string init_factors;                    // CSV/JSON: the only seed
+  // "factors" (the rescale-factor search) | "attention-scale" (LongRoPE2's second search: the
+  // factors of init_factors fixed, the attention scale searched; attention_scale.h).
+  std::string stage = "factors";
+  std::string attention_scale = "scalar";  // scalar | per-frequency
+  double attention_scale_min = 0.5;        // multipliers of the start attention scale
+  double attention_scale_max = 2.0;
   std::string backend = "cpu";
   int threads = 1;  // per rank
   int device = 0;   // CUDA device; -1 = the rank's index on its node (one GPU per rank)

@@ -17,9 +17,26 @@ SearchMethod ParseSearchMethod(std::string_view name) {
   Fail("--method: unknown search method '{}' (longrope|longrope2)", name);
 }
 
+std::string_view BelowCriticalName(BelowCritical rule) {
+  return rule == BelowCritical::kNtk ? "ntk" : "search";
+}
+
+BelowCritical ParseBelowCritical(std::string_view name) {
+  if (name == "search") return BelowCritical::kSearch;
+  if (name == "ntk") return BelowCritical::kNtk;
+  Fail("--below-critical: unknown rule '{}' (search|ntk)", name);
+}
+
 std::vector<double> SearchSpace::Factors(const Candidate& candidate) const {
   std::vector<double> factors(candidate.grid.size());
   for (size_t i = 0; i < factors.size(); ++i) factors[i] = Factor(candidate.grid[i]);
+  if (below_critical == BelowCritical::kNtk && critical_index > 0 &&
+      critical_index < static_cast<int>(factors.size())) {
+    const double top = factors[critical_index];
+    for (int i = 0; i < critical_index; ++i) {
+      factors[i] = std::pow(top, static_cast<double>(i) / critical_index);
+    }
+  }
   return factors;
 }
 
@@ -71,6 +88,9 @@ SearchSpace MakeSearchSpace(const SearchSpaceOptions& options) {
   space.max_scale = options.max_scale > 0.0 ? options.max_scale : 2.0 * options.scale;
   Check(space.max_scale >= options.scale, "--max-scale {} is below the scale s = {}",
         space.max_scale, options.scale);
+  Check(options.below_critical == BelowCritical::kSearch ||
+            options.method == SearchMethod::kLongRope2,
+        "--below-critical ntk needs --method longrope2 (longrope has no critical index)");
   space.n_hat_grid = options.n_hat_grid.empty() ? std::vector<int>{0} : options.n_hat_grid;
   for (int n : space.n_hat_grid) Check(n >= 0, "--n-hat-grid: negative n_hat {}", n);
 
@@ -88,7 +108,14 @@ SearchSpace MakeSearchSpace(const SearchSpaceOptions& options) {
     Check(options.critical_index >= 0 && options.critical_index <= options.num_factors,
           "--critical-index {} is outside 0..{}", options.critical_index, options.num_factors);
     space.critical_index = options.critical_index;
-    const int64_t below_hi = std::min(s_max, floor_grid(options.scale + 5.0));
+    space.below_critical = options.below_critical;
+    Check(options.below_critical == BelowCritical::kSearch ||
+              options.critical_index < options.num_factors,
+          "--below-critical ntk: critical index {} leaves no searched factor (the model has {})",
+          options.critical_index, options.num_factors);
+    const int64_t below_hi = options.below_critical == BelowCritical::kNtk
+                                 ? one
+                                 : std::min(s_max, floor_grid(options.scale + 5.0));
     const int64_t above_lo = ceil_grid(options.scale);
     for (int i = 0; i < options.num_factors; ++i) {
       if (i < options.critical_index) {

@@ -14,6 +14,13 @@ enum class SearchMethod { kLongRope, kLongRope2 };
 std::string_view SearchMethodName(SearchMethod method);
 SearchMethod ParseSearchMethod(std::string_view name);  // "longrope" | "longrope2"
 
+// longrope2: what becomes of the factors below the critical index c. kSearch: each is searched
+// in [1, s + 5] (the authors' search.py). kNtk: not searched; lambda_i = lambda_c^(i/c) from
+// the first searched factor lambda_c (the authors' `ntk_left`).
+enum class BelowCritical { kSearch, kNtk };
+std::string_view BelowCriticalName(BelowCritical rule);
+BelowCritical ParseBelowCritical(std::string_view name);  // "search" | "ntk"
+
 struct Candidate {
   std::vector<int64_t> grid;  // lambda_i = grid[i] / divisions
   int n_hat = 0;
@@ -30,6 +37,7 @@ struct SearchSpaceOptions {
   int critical_index = -1;      // longrope2: first index searched in [s, S_max]; required there
   double grid_step = 0.01;      // must divide 1 (1 / grid_step an integer)
   std::vector<int> n_hat_grid;  // empty = {0}
+  BelowCritical below_critical = BelowCritical::kSearch;  // longrope2 only
 };
 
 struct SearchSpace {
@@ -42,6 +50,9 @@ struct SearchSpace {
   std::vector<int64_t> lower;  // per factor, in grid units, inclusive
   std::vector<int64_t> upper;
   std::vector<int> n_hat_grid;
+  // kNtk: grid[i] for i < critical_index is fixed at 1 (lower = upper) and Factors() derives
+  // those factors from grid[critical_index].
+  BelowCritical below_critical = BelowCritical::kSearch;
 
   double Factor(int64_t grid_value) const { return static_cast<double>(grid_value) / divisions; }
   std::vector<double> Factors(const Candidate& candidate) const;
@@ -54,8 +65,9 @@ struct SearchSpace {
 };
 
 // Bounds: longrope: every lambda_i in [1, S_max]. longrope2: i < critical_index in
-// [1, s + 5] (capped by S_max), i >= critical_index in [s, S_max]. Throws Error naming the
-// option for an inconsistent request.
+// [1, s + 5] (capped by S_max), or fixed at 1 and derived (BelowCritical::kNtk),
+// i >= critical_index in [s, S_max]. Throws Error naming the option for an inconsistent
+// request.
 SearchSpace MakeSearchSpace(const SearchSpaceOptions& options);
 
 }  // namespace ropescale::search

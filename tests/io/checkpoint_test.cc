@@ -101,6 +101,24 @@ TEST(CheckpointTest, RoundTripOtherRopeKindsAndTiedEmbeddings) {
   ExpectSameCheckpoint(checkpoint, ReadCheckpoint(dir / "yarn.h5"));
 }
 
+TEST(CheckpointTest, RoundTripFrequencyScaleOnlyWhenSet) {
+  TempDir dir;
+  Checkpoint checkpoint = MakeCheckpoint(false);
+  WriteCheckpoint(dir / "plain.h5", checkpoint);
+  // Without the field the dataset is not written (older checkpoints keep their layout).
+  {
+    const hid_t file = H5Fopen((dir / "plain.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    EXPECT_EQ(H5Lexists(file, "/rope/frequency_scale", H5P_DEFAULT), 0);
+    H5Fclose(file);
+  }
+  EXPECT_TRUE(ReadCheckpoint(dir / "plain.h5").config.rope.frequency_scale.empty());
+  checkpoint.config.rope.frequency_scale.assign(checkpoint.config.rope.rotary_dim() / 2, 1.0);
+  checkpoint.config.rope.frequency_scale.back() = 1.375;
+  WriteCheckpoint(dir / "scaled.h5", checkpoint);
+  ExpectSameCheckpoint(checkpoint, ReadCheckpoint(dir / "scaled.h5"));
+}
+
 TEST(CheckpointTest, FailedWriteLeavesNoFileAndKeepsTheOldOne) {
   TempDir dir;
   const Checkpoint good = MakeCheckpoint(false);

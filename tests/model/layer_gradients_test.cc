@@ -71,14 +71,16 @@ TEST(LayerGradients, RmsNorm) {
   EXPECT_VECTORS_NEAR(dw, NumericGradient(w, loss), kTol);
 }
 
-void CheckRope(int head_dim, int half) {
+// pair_scale: a magnitude per pair (RopeSpec::frequency_scale), empty = none.
+void CheckRope(int head_dim, int half, const std::vector<double>& pair_scale = {}) {
   const int n = 3, heads = 2;
   auto x = RandomVector(n * heads * head_dim, 9), r = RandomVector(n * heads * head_dim, 10);
   std::vector<double> cos(n * half), sin(n * half);
   for (int i = 0; i < n * half; ++i) {
     const double angle = 0.3 + 0.7 * i;
-    cos[i] = 1.1 * std::cos(angle);  // attention scaling 1.1
-    sin[i] = 1.1 * std::sin(angle);
+    const double magnitude = 1.1 * (pair_scale.empty() ? 1.0 : pair_scale[i % half]);
+    cos[i] = magnitude * std::cos(angle);  // attention scaling 1.1
+    sin[i] = magnitude * std::sin(angle);
   }
   auto loss = [&] {
     std::vector<double> y = x;
@@ -99,6 +101,7 @@ void CheckRope(int head_dim, int half) {
 
 TEST(LayerGradients, RopeFullRotary) { CheckRope(8, 4); }
 TEST(LayerGradients, RopePartialRotary) { CheckRope(8, 2); }
+TEST(LayerGradients, RopeWithAScalePerFrequency) { CheckRope(8, 4, {0.5, 1.0, 1.7, 3.0}); }
 
 void CheckAttention(int batch, int seq_len, int heads, int kv_heads, bool segments,
                     size_t stride = 1) {

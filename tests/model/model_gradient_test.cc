@@ -87,5 +87,20 @@ TEST(ModelGradient, PartialRotaryPackedDocumentsTiedEmbeddings) {
   CheckModelGradient(config, batch);
 }
 
+TEST(ModelGradient, ScalePerFrequencyInForwardAndBackward) {
+  const ModelConfig config = testing::TinyConfig();
+  Batch batch = testing::RandomBatch(config, 2, 9, 13);
+  RopeSpec scaled = config.rope;
+  scaled.frequency_scale = {0.6, 1.0, 1.4, 2.5};
+  batch.ropes = {scaled};
+  // The scale reaches the forward: the loss is not the plain RoPE's.
+  auto backend = CreateBackend(config, {});
+  backend->SetParameters(testing::SpreadParameters(config, 5));
+  Batch plain = batch;
+  plain.ropes = {config.rope};
+  EXPECT_NE(backend->Forward(batch, {}).loss.Mean(), backend->Forward(plain, {}).loss.Mean());
+  CheckModelGradient(config, batch);
+}
+
 }  // namespace
 }  // namespace ropescale

@@ -1,9 +1,12 @@
 // read -> compute -> write -> read gives the same frequencies (and the same spec where the kind
 // has a transformers spelling), for every fixture and for generated specs of every kind.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -176,6 +179,37 @@ TEST(HfRopeRoundTrip, NHatCannotBeWritten) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("n_hat"), std::string::npos) << e.what();
   }
+}
+
+TEST(HfRopeRoundTrip, FrequencyScaleIsDroppedWithAWarning) {
+  RopeSpec spec = OneSpecPerKind()[6];
+  spec.attention_factor = 1.2;
+  spec.frequency_scale.assign(spec.rotary_dim() / 2, 1.0);
+  spec.frequency_scale.back() = 1.5;
+  // Capture what the writer logs.
+  std::ostringstream log;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(log)));
+  json config = json::object();
+  WriteRopeToHfConfig(spec, config);
+  const json block = RopeScalingBlock(spec);
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(log.str().find("frequency_scale"), std::string::npos) << log.str();
+  EXPECT_FALSE(config["rope_scaling"].contains("frequency_scale"));
+  EXPECT_FALSE(block.contains("frequency_scale"));
+  EXPECT_EQ(block["attention_factor"], 1.2);  // the scalar part survives
+  RopeSpec without = spec;
+  without.frequency_scale.clear();
+  EXPECT_EQ(RoundTrip(spec, json::object()), RoundTrip(without, json::object()));
+  // All ones is no scale at all: nothing to warn about.
+  log.str("");
+  spec.frequency_scale.back() = 1.0;
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(log)));
+  RopeScalingBlock(spec);
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(log.str(), "");
 }
 
 TEST(HfRopeWriter, OldSpellingIntsAsIntsFloatsAsFloats) {

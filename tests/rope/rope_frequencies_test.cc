@@ -217,6 +217,31 @@ TEST(RopeTable, NHatKeepsOriginalFrequenciesForLeadingPositions) {
   }
 }
 
+TEST(RopeTable, FrequencyScaleMultipliesEachPairOnTopOfTheAttention) {
+  RopeSpec spec = LongRope();
+  spec.n_hat = 2;  // the scale applies to leading positions too, like the attention scale
+  spec.frequency_scale = {0.5, 1.0, 1.25, 3.0};
+  RopeSpec plain = spec;
+  plain.frequency_scale.clear();
+  const RopeTable table = BuildRopeTable(spec, 6, 8192);
+  const RopeTable reference = BuildRopeTable(plain, 6, 8192);
+  const double att = std::sqrt(7.0 / 6.0);
+  for (int p = 0; p < 6; ++p) {
+    for (int i = 0; i < 4; ++i) {
+      const double lambda = p < 2 ? 1.0 : spec.long_factor[i];
+      const double angle = p * DefaultInv(1e4, 8, i) / lambda;
+      const double magnitude = att * spec.frequency_scale[i];
+      EXPECT_FLOAT_EQ(table.cos[p * 4 + i], static_cast<float>(std::cos(angle) * magnitude));
+      EXPECT_FLOAT_EQ(table.sin[p * 4 + i], static_cast<float>(std::sin(angle) * magnitude));
+    }
+  }
+  // All ones is bit-identical to no scale.
+  spec.frequency_scale.assign(4, 1.0);
+  const RopeTable ones = BuildRopeTable(spec, 6, 8192);
+  EXPECT_EQ(ones.cos, reference.cos);
+  EXPECT_EQ(ones.sin, reference.sin);
+}
+
 TEST(RopeTable, PartialRotaryHasRotaryDimOverTwoColumns) {
   RopeSpec spec;
   spec.head_dim = 16;

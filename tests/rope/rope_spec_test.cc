@@ -101,6 +101,14 @@ TEST(ValidateRopeSpec, RejectsWithTheFieldName) {
                          "original_max_position_embeddings");
   ExpectLongRopeRejected([](RopeSpec& spec) { spec.partial_rotary_factor = 1.5; },
                          "partial_rotary_factor");
+  ExpectLongRopeRejected([](RopeSpec& spec) { spec.frequency_scale.assign(3, 1.0); },
+                         "frequency_scale");
+  ExpectLongRopeRejected(
+      [](RopeSpec& spec) {
+        spec.frequency_scale.assign(spec.rotary_dim() / 2, 1.0);
+        spec.frequency_scale[1] = 0.0;
+      },
+      "frequency_scale[1]");
 
   RopeSpec linear;
   linear.kind = RopeKind::kLinear;

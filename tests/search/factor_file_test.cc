@@ -47,5 +47,27 @@ TEST(ReadFactorFile, RejectsBadFiles) {
   }
 }
 
+TEST(ReadScalingFile, ReadsTheAttentionFieldsOfABlockOrAConfig) {
+  const std::string block = Write("scaled.json", R"({"rope_type":"longrope","long_factor":[1,3],
+      "attention_factor":1.25,"frequency_scale":[0.5,2]})");
+  const std::string config = Write(
+      "config-scaled.json", R"({"rope_scaling":{"long_factor":[2,4],"attention_factor":1.5}})");
+  const std::string csv = Write("plain.csv", "1, 2\n");
+  const ScalingFile from_block = ReadScalingFile(block);
+  EXPECT_EQ(from_block.long_factor, (std::vector<double>{1, 3}));
+  EXPECT_EQ(from_block.attention_factor, 1.25);
+  EXPECT_EQ(from_block.frequency_scale, (std::vector<double>{0.5, 2}));
+  const ScalingFile from_config = ReadScalingFile(config);
+  EXPECT_EQ(from_config.long_factor, (std::vector<double>{2, 4}));
+  EXPECT_EQ(from_config.attention_factor, 1.5);
+  EXPECT_TRUE(from_config.frequency_scale.empty());
+  const ScalingFile from_csv = ReadScalingFile(csv);
+  EXPECT_EQ(from_csv.long_factor, (std::vector<double>{1, 2}));
+  EXPECT_FALSE(from_csv.attention_factor.has_value());
+  const std::string bad = Write("bad-scale.json", R"({"long_factor":[1],"frequency_scale":"x"})");
+  EXPECT_THROW(ReadScalingFile(bad), Error);
+  for (const auto& p : {block, config, csv, bad}) std::filesystem::remove(p);
+}
+
 }  // namespace
 }  // namespace ropescale::search

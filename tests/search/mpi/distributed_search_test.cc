@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "src/core/rng.h"
 #include "src/dist/world.h"
 #include "src/eval/perplexity.h"
 #include "src/model/init_parameters.h"
+#include "src/search/attention_scale.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
 #include "tests/search/search_test_model.h"
@@ -121,6 +123,62 @@ TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
 
 INSTANTIATE_TEST_SUITE_P(BothMethods, TinyModelSearch,
                          ::testing::Values(SearchMethod::kLongRope, SearchMethod::kLongRope2));
+
+// LongRoPE2's attention-scale search runs on the same machinery: the same bit-identity.
+class TinyModelAttentionScaleSearch : public ::testing::TestWithParam<AttentionScaleKind> {};
+
+TEST_P(TinyModelAttentionScaleSearch, DistributedEqualsSerialOnEveryRank) {
+  const auto world = World();
+  const ModelConfig config = SearchTestConfig();
+  auto backend = testing::TinyBackend(config, 5, 1);
+  const int target = 48;
+  RopeSpec fixed = config.rope;
+  fixed.kind = RopeKind::kLongRope;
+  fixed.original_max_position_embeddings = 16;
+  fixed.max_position_embeddings = target;
+  fixed.factor = 3.0;
+  fixed.long_factor = {1, 1.2, 1.5, 2, 2.5, 3, 3, 3};
+  fixed.short_factor.assign(8, 1.0);
+  fixed.attention_factor = 1.4;
+
+  SearchRunSettings settings;
+  settings.space = MakeAttentionScaleSpace({.kind = GetParam(),
+                                            .num_frequencies = 8,
+                                            .min_multiplier = 0.5,
+                                            .max_multiplier = 1.5,
+                                            .grid_step = 0.05});
+  settings.evolution.population = 6;
+  settings.evolution.parents = 3;
+  settings.evolution.mutations = 2;
+  settings.evolution.crossovers = 1;
+  settings.seed = 77;
+  settings.generations = 3;
+  settings.header.settings_json = "{}";
+  settings.header.documents = RandomDocuments(3, target);
+  const auto scorer = [&](const Candidate& c, int d) {
+    return ScoreDocument(*backend, settings.header.documents[d],
+                         AttentionScaleRope(settings.space, GetParam(), fixed, c));
+  };
+  const std::vector<Candidate> seeds =
+      AttentionScaleSeeds(settings.space, GetParam(), 1.4, {1.0}, {});
+
+  const SearchOutcome parallel = RunSearch(*world, settings, seeds, scorer);
+  const SearchOutcome reference =
+      RunSearch(*dist::MakeSingleProcessCommunicator(), settings, seeds, scorer);
+  EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
+  EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
+  ExpectSameLogs(parallel.log, reference.log);
+  // Different multipliers were really scored (not one value repeated).
+  std::set<double> fitness;
+  for (const auto& record : reference.log.generations) {
+    for (const auto& m : record.members) fitness.insert(m.fitness);
+  }
+  EXPECT_GT(fitness.size(), 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothKinds, TinyModelAttentionScaleSearch,
+                         ::testing::Values(AttentionScaleKind::kScalar,
+                                           AttentionScaleKind::kPerFrequency));
 
 }  // namespace
 }  // namespace ropescale::search
