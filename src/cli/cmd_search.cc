@@ -40,8 +40,8 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_flag("--resume", options->resume,
                 "Continue from the last complete generation in --log (fresh start if absent)");
   cmd->add_option("--fitness", options->fitness,
-                  "needle (loss on the pass-key answer tokens) | ppl (all tokens)")
-      ->capture_default_str();
+                  "needle (loss on the pass-key answer tokens; the default) | ppl (all tokens; "
+                  "the default with --factors short)");
   cmd->add_option("--corpus", options->corpus, "Folder of held-out *.txt documents")
       ->capture_default_str();
   cmd->add_option("--documents", options->documents, "Evaluation documents per candidate")
@@ -61,6 +61,17 @@ void AddSearchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--init-factors", options->init_factors,
                   "CSV or JSON factors used as the only seed (progressive / short-window search)");
+  cmd->add_option("--init-scale", options->init_scale,
+                  "Scale s the --init-factors were searched for: rescale them linearly to this "
+                  "search's s, 1 + (f - 1)(s - 1)/(init_scale - 1) (progressive extension; 0 = "
+                  "as given)")
+      ->capture_default_str();
+  cmd->add_option("--factors", options->factors,
+                  "long: search the long factors for --target-len. short: short-window recovery "
+                  "on an extended longrope model: search its short factors (long ones fixed) on "
+                  "documents of --target-len <= the original window (default: that window)")
+      ->check(CLI::IsMember({"long", "short"}))
+      ->capture_default_str();
   cmd->add_option("--backend", options->backend, "cpu | cuda")->capture_default_str();
   cmd->add_option("--device", options->device,
                   "CUDA device (-1 = the rank's index on its node: one GPU per rank)")

@@ -25,7 +25,8 @@ struct SearchCommandOptions {
   std::string out_model;  // optional checkpoint copy with the winning RoPE
   std::string log;        // search.h5 (optional)
   bool resume = false;
-  std::string fitness = "needle";  // needle | ppl
+  std::string factors = "long";  // long | short (short-window recovery on an extended model)
+  std::string fitness;           // needle | ppl; empty = needle (ppl with factors = short)
   std::string corpus = "data/corpus/heldout";
   int documents = 8;
   double max_scale = 0.0;  // 0 = 2 s
@@ -34,6 +35,7 @@ struct SearchCommandOptions {
   std::string n_hat_grid = "0,1,2,4,8,16,32";  // longrope only
   std::optional<double> attention_factor;      // empty = sqrt(1 + ln s / ln L)
   std::string init_factors;                    // CSV/JSON: the only seed
+  double init_scale = 0.0;  // > 0: init factors searched for this s, rescaled linearly to ours
   std::string backend = "cpu";
   int threads = 1;  // per rank
   int device = 0;   // CUDA device; -1 = the rank's index on its node (one GPU per rank)
