@@ -46,7 +46,9 @@ void AddSearchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--documents", options->documents, "Evaluation documents per candidate")
       ->capture_default_str();
-  cmd->add_option("--max-scale", options->max_scale, "Largest factor S_max (0 = 2 s)")
+  cmd->add_option("--max-scale", options->max_scale,
+                  "Largest factor S_max (0 = 2 s; with --factors short: the larger of s and the "
+                  "largest long factor)")
       ->capture_default_str();
   cmd->add_option("--grid-step", options->grid_step, "Factor grid step (1/step an integer)")
       ->capture_default_str();

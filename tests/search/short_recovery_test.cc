@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "src/core/error.h"
-#include "src/core/rng.h"
 #include "src/eval/perplexity.h"
 #include "src/search/factor_file.h"
+#include "tests/search/search_test_documents.h"
 #include "tests/search/search_test_model.h"
 #include "tests/support/tiny_model.h"
 
@@ -26,17 +26,6 @@ RopeSpec ExtendedRope() {
   rope.long_factor = {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 3.5, 4.25};
   rope.short_factor.assign(8, 3.0);
   return rope;
-}
-
-EvaluationDocument RandomDocument(int length, uint64_t seed) {
-  CounterRng rng(seed, 4);
-  EvaluationDocument doc;
-  for (int t = 0; t < length; ++t) doc.tokens.push_back(static_cast<int32_t>(rng.Below(64)));
-  for (int t = 0; t + 1 < length; ++t) doc.targets.push_back(doc.tokens[t + 1]);
-  doc.targets.push_back(-1);
-  doc.loss_weights.assign(length, 1.0f);
-  doc.loss_weights.back() = 0.0f;
-  return doc;
 }
 
 TEST(SearchedFactors, NamesRoundTripAndUnknownNamesFail) {
@@ -113,14 +102,14 @@ TEST(ShortRecovery, ShortDocumentsScoreTheShortFactorsOnly) {
   RopeSpec other_long = config.rope;
   other_long.long_factor.assign(8, 2.0);
 
-  const EvaluationDocument within = RandomDocument(16, 1);
+  const EvaluationDocument within = RandomDocuments(1, 16, 15)[0];
   const LossSums a = ScoreDocument(*backend, within, ShortCandidateRope(space, config.rope, ones));
   const LossSums b = ScoreDocument(*backend, within, ShortCandidateRope(space, other_long, ones));
   const LossSums c = ScoreDocument(*backend, within, ShortCandidateRope(space, config.rope, heavy));
   EXPECT_EQ(a.weighted_loss, b.weighted_loss);  // the long factors are not used
   EXPECT_NE(a.weighted_loss, c.weighted_loss);  // the short factors are
 
-  const EvaluationDocument beyond = RandomDocument(17, 2);
+  const EvaluationDocument beyond = RandomDocuments(1, 17, 16)[0];
   EXPECT_EQ(
       ScoreDocument(*backend, beyond, ShortCandidateRope(space, config.rope, ones)).weighted_loss,
       ScoreDocument(*backend, beyond, ShortCandidateRope(space, config.rope, heavy)).weighted_loss);

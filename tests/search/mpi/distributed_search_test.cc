@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
 
-#include "src/core/rng.h"
 #include "src/dist/world.h"
 #include "src/eval/perplexity.h"
 #include "src/model/init_parameters.h"
@@ -55,24 +53,7 @@ TEST_P(TinyModelSearch, DistributedEqualsSerialOnEveryRank) {
   const std::vector<Candidate> seeds = {settings.space.Snap(std::vector<double>(8, 3.0)),
                                         settings.space.Snap({1, 1.2, 1.5, 2, 2.5, 3, 3, 3})};
 
-  // The distributed run writes its log (rank 0) into a path every rank agrees on.
-  const std::string log_path = SharedLogPath(*world, "ropescale-mpi-search");
-
-  SearchRunSettings distributed = settings;
-  distributed.log_path = log_path;
-  const SearchOutcome parallel = RunSearch(*world, distributed, seeds, scorer);
-  // The serial reference: this rank alone scores everything (and writes no log).
-  const SearchOutcome reference =
-      RunSearch(*dist::MakeSingleProcessCommunicator(), settings, seeds, scorer);
-
-  EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
-  EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
-  ExpectSameLogs(parallel.log, reference.log);
-  world->Barrier();
-  // What rank 0 wrote is what every rank computed alone.
-  ExpectSameLogs(LoadSearchLog(log_path, 8), reference.log);
-  world->Barrier();
-  if (world->IsRoot()) std::filesystem::remove(log_path);
+  ExpectDistributedEqualsSerial(*world, settings, seeds, scorer, "ropescale-mpi-search");
 }
 
 INSTANTIATE_TEST_SUITE_P(BothMethods, TinyModelSearch,

@@ -1,6 +1,6 @@
 #pragma once
-// Shared by the MPI search tests: random evaluation documents, a log path every rank agrees on,
-// and the bit-exact comparison of two search logs.
+// Shared by the MPI search tests: a log path every rank agrees on, the bit-exact comparison of
+// two search logs, and a distributed search checked against a serial reference.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,26 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "src/core/rng.h"
 #include "src/dist/communicator.h"
+#include "src/dist/world.h"
 #include "src/search/search_log.h"
+#include "src/search/search_runner.h"
+#include "tests/search/search_test_documents.h"
 
 namespace ropescale::search {
-
-// `count` documents of `length` random tokens of a 64-token vocabulary; the last `scored`
-// predictions carry weight 1.
-inline std::vector<EvaluationDocument> RandomDocuments(int count, int length, int scored = 4) {
-  std::vector<EvaluationDocument> docs(count);
-  for (int d = 0; d < count; ++d) {
-    CounterRng rng(99, static_cast<uint64_t>(d));
-    for (int t = 0; t < length; ++t) docs[d].tokens.push_back(static_cast<int32_t>(rng.Below(64)));
-    for (int t = 0; t + 1 < length; ++t) docs[d].targets.push_back(docs[d].tokens[t + 1]);
-    docs[d].targets.push_back(-1);
-    docs[d].loss_weights.assign(length, 0.0f);
-    for (int t = length - 1 - scored; t < length - 1; ++t) docs[d].loss_weights[t] = 1.0f;
-  }
-  return docs;
-}
 
 // A temporary log path chosen by rank 0 and broadcast to every rank.
 inline std::string SharedLogPath(dist::Communicator& world, const std::string& stem) {
@@ -65,6 +52,30 @@ inline void ExpectSameLogs(const SearchLog& a, const SearchLog& b) {
       EXPECT_EQ(ma[i].document_weight, mb[i].document_weight);
     }
   }
+}
+
+// Runs the search over `world` (rank 0 logging to a temporary file) and alone on this rank (the
+// serial reference); expects the outcome, every rank's log and the file to be bit-identical.
+// Returns the distributed outcome.
+inline SearchOutcome ExpectDistributedEqualsSerial(dist::Communicator& world,
+                                                   const SearchRunSettings& settings,
+                                                   const std::vector<Candidate>& seeds,
+                                                   const Scorer& scorer, const std::string& stem) {
+  SearchRunSettings distributed = settings;
+  distributed.log_path = SharedLogPath(world, stem);
+  const SearchOutcome parallel = RunSearch(world, distributed, seeds, scorer);
+  // The serial reference: this rank alone scores everything (and writes no log).
+  const SearchOutcome reference =
+      RunSearch(*dist::MakeSingleProcessCommunicator(), settings, seeds, scorer);
+  EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
+  EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
+  ExpectSameLogs(parallel.log, reference.log);
+  world.Barrier();
+  // What rank 0 wrote is what every rank computed alone.
+  ExpectSameLogs(LoadSearchLog(distributed.log_path, settings.space.num_factors), reference.log);
+  world.Barrier();
+  if (world.IsRoot()) std::filesystem::remove(distributed.log_path);
+  return parallel;
 }
 
 }  // namespace ropescale::search

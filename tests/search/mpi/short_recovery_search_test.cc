@@ -3,8 +3,6 @@
 // bit-identical results to a serial reference that every rank computes alone.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "src/dist/world.h"
 #include "src/eval/perplexity.h"
 #include "src/search/search_runner.h"
@@ -42,22 +40,11 @@ TEST(ShortRecoverySearch, DistributedEqualsSerialOnEveryRank) {
   };
   const std::vector<Candidate> seeds = ShortFactorSeeds(settings.space, config.rope);
 
-  SearchRunSettings distributed = settings;
-  distributed.log_path = SharedLogPath(*world, "ropescale-mpi-short");
-  const SearchOutcome parallel = RunSearch(*world, distributed, seeds, scorer);
-  const SearchOutcome reference =
-      RunSearch(*dist::MakeSingleProcessCommunicator(), settings, seeds, scorer);
-
-  EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
-  EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
-  ExpectSameLogs(parallel.log, reference.log);
-  // The short factors were searched: generation 0 holds the seeds, later generations new ones.
-  ASSERT_EQ(parallel.log.generations.size(), 4u);
-  EXPECT_EQ(parallel.log.generations[0].members[0].candidate, seeds[0]);
-  world->Barrier();
-  ExpectSameLogs(LoadSearchLog(distributed.log_path, 8), reference.log);
-  world->Barrier();
-  if (world->IsRoot()) std::filesystem::remove(distributed.log_path);
+  const SearchOutcome outcome =
+      ExpectDistributedEqualsSerial(*world, settings, seeds, scorer, "ropescale-mpi-short");
+  // The short factors were searched: generation 0 starts with the seeds, 3 generations follow.
+  ASSERT_EQ(outcome.log.generations.size(), 4u);
+  EXPECT_EQ(outcome.log.generations[0].members[0].candidate, seeds[0]);
 }
 
 }  // namespace
