@@ -25,6 +25,10 @@ void CheckShortRecoveryModel(const RopeSpec& model_rope, const std::string& mode
   Check(!model_rope.long_factor.empty(), "{}: the longrope RoPE has no long_factor", model_path);
   Check(PretrainingContext(model_rope) > 0,
         "{}: the longrope RoPE has no original_max_position_embeddings", model_path);
+  Check(model_rope.n_hat == 0,
+        "{}: n_hat = {} has no HF spelling, so recovered short factors could not be exported; "
+        "recover those of a model searched with n_hat = 0",
+        model_path, model_rope.n_hat);
 }
 
 double DefaultShortMaxScale(const RopeSpec& model_rope) {

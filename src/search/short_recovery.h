@@ -18,7 +18,7 @@ std::string_view SearchedFactorsName(SearchedFactors factors);
 SearchedFactors ParseSearchedFactors(std::string_view name);  // "long" | "short"
 
 // Throws Error naming `model_path` unless `model_rope` is an extended model's RoPE: kind
-// longrope/longrope2 with long factors and an original window L.
+// longrope/longrope2 with long factors, an original window L and n_hat = 0 (HF-exportable).
 void CheckShortRecoveryModel(const RopeSpec& model_rope, const std::string& model_path);
 
 // The largest short factor searched when none is given: the model's scale s = M / L or its

@@ -48,6 +48,9 @@ TEST(ShortRecovery, NeedsAnExtendedLongRopeModel) {
   RopeSpec no_long = ExtendedRope();
   no_long.long_factor.clear();
   EXPECT_THROW(CheckShortRecoveryModel(no_long, "m.h5"), Error);
+  RopeSpec with_n_hat = ExtendedRope();
+  with_n_hat.n_hat = 4;
+  EXPECT_THROW(CheckShortRecoveryModel(with_n_hat, "m.h5"), Error);
 }
 
 TEST(ShortRecovery, SpaceSpansOneToTheLargestLongFactor) {
