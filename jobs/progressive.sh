@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# LongRoPE's progressive extension as one resumable pipeline (MPI ranks share each stage):
+# LongRoPE's progressive extension as one resumable pipeline; MPI ranks share each stage. The
+# defaults (embedded tiny model) take about 25 minutes on the 2-core build machine, mostly the
+# 16384-token search and evaluation; raise the search sizes for a real run.
 #  1-search   factors for T1 = SCALE1 x L (L = the base model's window) on the base model,
 #             without fine-tuning;
 #  2-train    mixed context window fine-tuning at T1 on the stage-1 model (short rows of L
@@ -30,11 +32,11 @@
 # Environment: MODEL (data/tiny-llama.h5), WINDOW (its original window L: 256; checked against
 # the model after stage 1), SCALE1 and SCALE2 (8 and 8, integers: 8x, then 64x overall),
 # METHOD (longrope2), RANKS (MPI ranks, nproc), LAUNCHER (what starts the ranks: "mpirun -np
-# RANKS"; "srun" under Slurm; "" = one process), POPULATION (24), GENERATIONS (8), SEARCH_DOCS
-# (8), SHORT_GENERATIONS (GENERATIONS), SHORT_DOCS (SEARCH_DOCS), TRAIN_STEPS (300),
+# RANKS"; "srun" under Slurm; "" = one process), POPULATION (8), GENERATIONS (3), SEARCH_DOCS
+# (4), SHORT_GENERATIONS (GENERATIONS), SHORT_DOCS (SEARCH_DOCS), TRAIN_STEPS (150),
 # TRAIN_BATCH_TOKENS (8192), TRAIN_STEPS_PER_RUN (0 = no limit; else the training stage stops
 # with a checkpoint and exit 75 after that many steps of one invocation), LR (5e-4), WARMUP (20),
-# EVAL_DOCS (8), CORPUS (data/corpus/heldout), TRAIN_DATA (data/corpus/train), SEED (1),
+# EVAL_DOCS (4), CORPUS (data/corpus/heldout), TRAIN_DATA (data/corpus/train), SEED (1),
 # PYTHON (/usr/bin/python3), OUT_DIR, BUILD_DIR (build), ROPESCALE_BIN (use this program, skip
 # the build).
 set -euo pipefail
@@ -47,17 +49,17 @@ scale1=${SCALE1:-8}
 scale2=${SCALE2:-8}
 method=${METHOD:-longrope2}
 ranks=${RANKS:-$(nproc)}
-population=${POPULATION:-24}
-generations=${GENERATIONS:-8}
-search_docs=${SEARCH_DOCS:-8}
+population=${POPULATION:-8}
+generations=${GENERATIONS:-3}
+search_docs=${SEARCH_DOCS:-4}
 short_generations=${SHORT_GENERATIONS:-$generations}
 short_docs=${SHORT_DOCS:-$search_docs}
-train_steps=${TRAIN_STEPS:-300}
+train_steps=${TRAIN_STEPS:-150}
 train_batch_tokens=${TRAIN_BATCH_TOKENS:-8192}
 train_steps_per_run=${TRAIN_STEPS_PER_RUN:-0}
 lr=${LR:-5e-4}
 warmup=${WARMUP:-20}
-eval_docs=${EVAL_DOCS:-8}
+eval_docs=${EVAL_DOCS:-4}
 corpus=${CORPUS:-$root/data/corpus/heldout}
 train_data=${TRAIN_DATA:-$root/data/corpus/train}
 seed=${SEED:-1}
@@ -137,6 +139,7 @@ use another OUT_DIR, or remove $out/$name, its marker and those of the later sta
   fi
   say "$name"
   mkdir -p "$out/$name"
+  rm -f "$out/$name"/*.tmp.[0-9]* # what a killed run of this stage left half-written
   "$@"
   printf '%s\n' "$command" > "$marker.tmp.$$"
   mv -f "$marker.tmp.$$" "$marker"
@@ -200,5 +203,7 @@ stage 6-export "$out/6-export/final/config.json" -- \
 
 cat "$s5/eval.md"
 echo
-say "progressive: L = $window -> $t1 (search, fine-tune) -> $t2 (search) + short-window recovery at $window"
-echo "final model (HF): $out/6-export/final; checkpoint: $s4/model.h5; factors: $s4/factors.json" >&2
+say "progressive: L = $window -> $t1 (search, fine-tune) -> $t2 (search)," \
+  "short-window recovery at $window"
+echo "final model (HF): $out/6-export/final; checkpoint: $s4/model.h5;" \
+  "factors: $s4/factors.json" >&2
