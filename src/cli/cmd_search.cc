@@ -31,8 +31,8 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_flag("--resume", options->resume,
                 "Continue from the last complete generation in --log (fresh start if absent)");
   cmd->add_option("--fitness", options->fitness,
-                  "needle (loss on the pass-key answer tokens) | ppl (all tokens)")
-      ->capture_default_str();
+                  "needle (loss on the pass-key answer tokens; the default) | ppl (all tokens; "
+                  "the default with --factors short)");
   cmd->add_option("--corpus", options->corpus, "Folder of held-out *.txt documents")
       ->capture_default_str();
   cmd->add_option("--eval-documents", options->eval_documents,
@@ -40,7 +40,9 @@ void AddSearchCommand(CLI::App& app) {
                   "`ropescale documents` in the model's tokenizer): every set of the fitness's "
                   "kind at the target length; replaces --documents and the --corpus/--seed draw")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--max-scale", options->max_scale, "Largest factor S_max (0 = 2 s)")
+  cmd->add_option("--max-scale", options->max_scale,
+                  "Largest factor S_max (0 = 2 s; with --factors short: the larger of s and the "
+                  "largest long factor)")
       ->capture_default_str();
   cmd->add_option("--grid-step", options->grid_step,
                   "Factor grid step (1/step an integer); with --stage attention-scale the "
@@ -85,6 +87,18 @@ void AddSearchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--attention-scale-max", options->attention_scale_max,
                   "--stage attention-scale: largest multiplier m (>= 1)")
+
+      ->capture_default_str();
+  cmd->add_option("--init-scale", options->init_scale,
+                  "Scale s the --init-factors were searched for: rescale them linearly to this "
+                  "search's s, 1 + (f - 1)(s - 1)/(init_scale - 1) (progressive extension; 0 = "
+                  "as given)")
+      ->capture_default_str();
+  cmd->add_option("--factors", options->factors,
+                  "long: search the long factors for --target-len. short: short-window recovery "
+                  "on an extended longrope model: search its short factors (long ones fixed) on "
+                  "documents of --target-len <= the original window (default: that window)")
+      ->check(CLI::IsMember({"long", "short"}))
       ->capture_default_str();
   cmd->add_option("--backend", options->backend, "cpu | cuda")->capture_default_str();
   cmd->add_option("--device", options->device,

@@ -46,7 +46,7 @@ ScalingFile ReadScalingFile(const std::string& path) {
   return file;
 }
 
-std::vector<double> ReadFactorFile(const std::string& path) {
+std::vector<double> ReadFactorFile(const std::string& path, std::string_view field) {
   std::ifstream in(path);
   Check(in.good(), "{}: cannot read the factor file", path);
   std::stringstream buffer;
@@ -62,13 +62,13 @@ std::vector<double> ReadFactorFile(const std::string& path) {
       Fail("{}: invalid JSON: {}", path, e.what());
     }
     if (json.is_array()) return FromJsonList(json, path);
-    if (json.contains("long_factor"))
-      return FromJsonList(json["long_factor"], path + ": long_factor");
+    const std::string key(field);
+    if (json.contains(key)) return FromJsonList(json[key], path + ": " + key);
     if (json.contains("rope_scaling") && json["rope_scaling"].is_object() &&
-        json["rope_scaling"].contains("long_factor")) {
-      return FromJsonList(json["rope_scaling"]["long_factor"], path + ": rope_scaling.long_factor");
+        json["rope_scaling"].contains(key)) {
+      return FromJsonList(json["rope_scaling"][key], path + ": rope_scaling." + key);
     }
-    Fail("{}: no long_factor (expected a list, {{\"long_factor\": [...]}} or a config)", path);
+    Fail("{}: no {} (expected a list, {{\"{}\": [...]}} or a config)", path, key, key);
   }
   std::vector<double> factors;
   std::istringstream lines(text);

@@ -27,9 +27,11 @@
 #include "src/rope/rope_frequencies.h"
 #include "src/search/attention_scale_stage.h"
 #include "src/search/factor_file.h"
+#include "src/search/factor_rescale.h"
 #include "src/search/fitness.h"
 #include "src/search/search_runner.h"
 #include "src/search/seed_factors.h"
+#include "src/search/short_recovery.h"
 
 namespace ropescale::search {
 namespace {
@@ -193,7 +195,11 @@ EvolutionParams EvolutionFromOptions(const SearchCommandOptions& o) {
 void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
   const bool root = comm.IsRoot();
   const SearchMethod method = ParseSearchMethod(options.method);
-  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness, "--fitness");
+  // Short-window recovery: the short factors of an extended model, scored on short documents.
+  const bool short_window = ParseSearchedFactors(options.factors) == SearchedFactors::kShort;
+  const std::string fitness_name =
+      !options.fitness.empty() ? options.fitness : (short_window ? "ppl" : "needle");
+  const FitnessKind fitness_kind = ParseFitnessKind(fitness_name, "--fitness");
   Check(!options.model.empty(), "--model is required");
   Check(!options.out.empty() || options.stop_after_generation >= 0 ||
             !options.evaluate_factors.empty(),
@@ -216,6 +222,18 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   Check(!options.resume || !options.log.empty(), "--resume needs --log (the log to resume from)");
   Check(options.stage == "factors" || options.stage == "attention-scale",
         "--stage: unknown stage '{}' (factors|attention-scale)", options.stage);
+  Check(
+      std::isfinite(options.init_scale) && (options.init_scale == 0.0 || options.init_scale > 1.0),
+      "--init-scale: {} is not a scale > 1 (0 = use --init-factors as given)", options.init_scale);
+  Check(options.init_scale == 0.0 || !options.init_factors.empty(),
+        "--init-scale needs --init-factors (the factors to rescale)");
+  if (short_window) {
+    Check(options.init_scale == 0.0,
+          "--init-scale rescales long factors to a larger target; not with --factors short");
+    Check(options.evaluate_factors.empty() && options.compare_documents == 0,
+          "--evaluate and --compare-documents score long factors against PI/NTK/YaRN; for short "
+          "factors compare `ropescale eval ppl --model BEFORE --model OUT_MODEL --ropes model`");
+  }
   // Fail now, not after hours of search, when an output folder does not exist.
   for (const auto& [flag, path] :
        {std::pair{"--out", options.out}, std::pair{"--out-model", options.out_model},
@@ -228,22 +246,40 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
 
   const Checkpoint checkpoint = LoadModel(options.model);
   const ModelConfig& config = checkpoint.config;
+  if (short_window) CheckShortRecoveryModel(config.rope, options.model);
   const int window = PretrainingContext(config.rope);
   Check(window > 0, "{}: the model's RoPE has no context length", options.model);
-  const int target = options.target_len > 0 ? options.target_len : 8 * window;
-  Check(target >= window, "--target-len {} is shorter than the original window {}", target, window);
+  const int target =
+      options.target_len > 0 ? options.target_len : (short_window ? window : 8 * window);
+  if (short_window) {
+    Check(target >= 2 && target <= window,
+          "--target-len {}: --factors short searches the factors of inputs up to the original "
+          "window, so 2 <= target <= {}",
+          target, window);
+  } else {
+    Check(target >= window, "--target-len {} is shorter than the original window {}", target,
+          window);
+  }
   const int num_factors = config.rope.rotary_dim() / 2;
 
-  const SearchSpace space = BuildSpace(options, method, config.rope, window, target);
+  const SearchSpace space =
+      short_window ? ShortFactorSpace(config.rope, options.max_scale, options.grid_step)
+                   : BuildSpace(options, method, config.rope, window, target);
   const EvolutionParams evolution = EvolutionFromOptions(options);
 
   std::vector<Candidate> seeds;
   std::vector<double> init_factors;
   if (!options.init_factors.empty()) {
-    init_factors = ReadFactorFile(options.init_factors);
-    seeds.push_back(space.Snap(init_factors, 0));
+    init_factors =
+        ReadFactorFile(options.init_factors, short_window ? "short_factor" : "long_factor");
+    seeds.push_back(
+        space.Snap(options.init_scale > 0.0
+                       ? RescaleFactorsLinearly(init_factors, options.init_scale, space.scale)
+                       : init_factors,
+                   0));
   } else {
-    seeds = SeedCandidates(space, config.rope, target);
+    seeds = short_window ? ShortFactorSeeds(space, config.rope)
+                         : SeedCandidates(space, config.rope, target);
   }
 
   const ByteTokenizer tokenizer;
@@ -263,6 +299,10 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   std::unique_ptr<Backend> backend = CreateBackend(config, backend_options);
   backend->SetParameters(checkpoint.weights);
   const CandidateRopeOptions rope_options{config.rope, target, options.attention_factor};
+  const auto candidate_rope = [&](const Candidate& candidate) {
+    return short_window ? ShortCandidateRope(space, config.rope, candidate)
+                        : CandidateRope(space, rope_options, candidate);
+  };
   if (!options.evaluate_factors.empty()) {
     EvaluateFactorFile(comm, options, config, *backend, corpus,
                        CandidateRope(space, rope_options, seeds.front()), target);
@@ -276,7 +316,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
           : DocumentsFromFile(options.eval_documents, fitness_kind, target, tokenizer.Identity());
 
   nlohmann::json settings = {
-      {"method", SearchMethodName(method)},
+      {"method", SearchMethodName(space.method)},
       {"fitness", FitnessKindName(fitness_kind)},
       {"seed", options.seed},
       {"target_len", target},
@@ -297,6 +337,9 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   if (space.below_critical == BelowCritical::kNtk) settings["below_critical"] = "ntk";
 
   if (!options.eval_documents.empty()) settings["eval_documents"] = options.eval_documents;
+  // Keys only present when their option is used, so other logs keep their bytes.
+  if (short_window) settings["factors"] = "short";
+  if (options.init_scale > 0.0) settings["init_scale"] = options.init_scale;
 
   SearchRunSettings run;
   run.space = space;
@@ -327,8 +370,9 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
     spdlog::info(
         "search: {} on {} rank(s), {} -> {} tokens (s = {}), {} factors{}, {} {} "
         "documents, population {}, {} generations",
-        SearchMethodName(method), comm.Size(), window, target, space.scale, num_factors,
-        method == SearchMethod::kLongRope2
+        short_window ? "short-window recovery" : SearchMethodName(method), comm.Size(), window,
+        target, space.scale, num_factors,
+        space.method == SearchMethod::kLongRope2
             ? fmt::format(" (critical index {})", space.critical_index)
             : std::string(),
         run.header.documents.size(), FitnessKindName(fitness_kind), evolution.population,
@@ -340,7 +384,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
     if (comm.Rank() == options.inject_failure_rank) {
       Fail("injected failure while scoring document {} (--inject-failure-rank)", document);
     }
-    return ScoreDocument(*backend, docs[document], CandidateRope(space, rope_options, candidate));
+    return ScoreDocument(*backend, docs[document], candidate_rope(candidate));
   };
   const SearchOutcome outcome = RunSearch(comm, run, seeds, scorer);
 
@@ -357,11 +401,12 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   // Export: the best HF-portable candidate (n_hat = 0), with the attention factor spelled out.
   const Member* portable = BestPortable(outcome.log);
   Check(portable != nullptr, "search: no candidate with n_hat = 0 was evaluated");
-  RopeSpec exported = CandidateRope(space, rope_options, portable->candidate);
+  RopeSpec exported = candidate_rope(portable->candidate);
   exported.attention_factor = ComputeRopeFrequencies(exported, target).attention_scaling;
 
+  const char* searched = short_window ? "short_factor" : "long_factor";
   nlohmann::json result = {
-      {"method", SearchMethodName(method)},
+      {"method", SearchMethodName(space.method)},
       {"fitness", FitnessKindName(fitness_kind)},
       {"target_len", target},
       {"original_len", window},
@@ -369,13 +414,14 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
       {"best",
        {{"fitness", outcome.best.fitness},
         {"n_hat", outcome.best.candidate.n_hat},
-        {"long_factor", FactorsJson(space.Factors(outcome.best.candidate))}}},
+        {searched, FactorsJson(space.Factors(outcome.best.candidate))}}},
       {"exported",
        {{"fitness", portable->fitness},
         {"n_hat", 0},
-        {"long_factor", FactorsJson(space.Factors(portable->candidate))}}},
+        {searched, FactorsJson(space.Factors(portable->candidate))}}},
   };
-  if (method == SearchMethod::kLongRope2) result["critical_index"] = space.critical_index;
+  if (space.method == SearchMethod::kLongRope2) result["critical_index"] = space.critical_index;
+  if (short_window) result["factors"] = "short";
 
   if (options.compare_documents > 0) {
     result["comparison"] = CompareWithBaselines(comm, *backend, corpus, config.rope, exported,

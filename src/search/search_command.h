@@ -26,7 +26,8 @@ struct SearchCommandOptions {
   std::string out_model;  // optional checkpoint copy with the winning RoPE
   std::string log;        // search.h5 (optional)
   bool resume = false;
-  std::string fitness = "needle";  // needle | ppl
+  std::string factors = "long";  // long | short (short-window recovery on an extended model)
+  std::string fitness;           // needle | ppl; empty = needle (ppl with factors = short)
   std::string corpus = "data/corpus/heldout";
   int documents = 8;
   std::string eval_documents;  // an evaluation-document file: its sets at the target length
@@ -43,6 +44,7 @@ struct SearchCommandOptions {
   std::string attention_scale = "scalar";  // scalar | per-frequency
   double attention_scale_min = 0.5;        // multipliers of the start attention scale
   double attention_scale_max = 2.0;
+  double init_scale = 0.0;  // > 0: init factors searched for this s, rescaled linearly to ours
   std::string backend = "cpu";
   int threads = 1;  // per rank
   int device = 0;   // CUDA device; -1 = the rank's index on its node (one GPU per rank)
