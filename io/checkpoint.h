@@ -31,8 +31,17 @@ struct TrainingState {
   int64_t tokens_seen = 0;
 };
 
+// The model's tokenizer file, carried whole so a checkpoint is self-contained: a Hugging Face
+// `tokenizer.json` or a SentencePiece `tokenizer.model` (io/model_tokenizer.h opens it).
+struct TokenizerFile {
+  std::string file_name;  // "tokenizer.json" or "tokenizer.model"
+  std::string bytes;
+  bool operator==(const TokenizerFile&) const = default;
+};
+
 struct Checkpoint {
   ModelConfig config;
+  std::optional<TokenizerFile> tokenizer;  // absent: the byte tokenizer
   ParameterSet weights;
   std::optional<TrainingState> training;
   Provenance provenance;
@@ -49,5 +58,7 @@ Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state = tr
 // The model config (and RoPE) of a checkpoint without its weights, checked as ReadCheckpoint
 // checks it.
 ModelConfig ReadCheckpointConfig(const std::string& path);
+// The tokenizer file a checkpoint carries (checked against its SHA-256), without its weights.
+std::optional<TokenizerFile> ReadCheckpointTokenizerFile(const std::string& path);
 
 }  // namespace ropescale

@@ -5,6 +5,7 @@
 
 #include "io/checkpoint.h"
 #include "io/hdf5_util.h"
+#include "io/sha256.h"
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
 
@@ -228,6 +229,34 @@ Provenance ReadProvenance(const h5::Object& root) {
   return p;
 }
 
+void WriteTokenizerFile(const h5::Object& root, const TokenizerFile& tokenizer) {
+  const h5::Object group = root.CreateGroup("tokenizer");
+  group.SetString("file_name", tokenizer.file_name);
+  group.SetString("sha256", Sha256Hex(tokenizer.bytes));
+  const std::vector<int32_t> bytes(tokenizer.bytes.begin(), tokenizer.bytes.end());
+  std::vector<int32_t> unsigned_bytes(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) unsigned_bytes[i] = bytes[i] & 0xff;
+  group.WriteInt32As("file", unsigned_bytes, H5T_STD_U8LE, 6);
+}
+
+// The tokenizer file, its bytes checked against the recorded SHA-256 (a damaged file is refused).
+TokenizerFile ReadTokenizerFile(const h5::Object& root) {
+  const h5::Object group = root.OpenGroup("tokenizer");
+  TokenizerFile tokenizer;
+  tokenizer.file_name = group.GetString("file_name");
+  const std::vector<int32_t> bytes = group.ReadInt32("file");
+  tokenizer.bytes.reserve(bytes.size());
+  for (int32_t byte : bytes) {
+    Check(byte >= 0 && byte <= 255, "{}: a value {} is not a byte", group.Where("file"), byte);
+    tokenizer.bytes.push_back(static_cast<char>(byte));
+  }
+  const std::string recorded = group.GetString("sha256");
+  Check(Sha256Hex(tokenizer.bytes) == recorded,
+        "{}: the tokenizer file's SHA-256 is not the recorded {} (damaged file)",
+        group.Where("file"), recorded);
+  return tokenizer;
+}
+
 void WriteAll(const std::string& path, const Checkpoint& checkpoint) {
   const h5::Object root = h5::CreateFile(path);
   root.SetString("format", kFormat);
@@ -236,6 +265,7 @@ void WriteAll(const std::string& path, const Checkpoint& checkpoint) {
   WriteRope(root, checkpoint.config.rope);
   WriteWeights(root, checkpoint);
   if (checkpoint.training) WriteTraining(root, *checkpoint.training);
+  if (checkpoint.tokenizer) WriteTokenizerFile(root, *checkpoint.tokenizer);
   WriteProvenance(root, checkpoint.provenance);
   root.Flush();
 }
@@ -273,6 +303,13 @@ ModelConfig ReadCheckpointConfig(const std::string& path) {
   return ReadValidConfig(root, path);
 }
 
+std::optional<TokenizerFile> ReadCheckpointTokenizerFile(const std::string& path) {
+  const h5::Object root = h5::OpenFileReadOnly(path);
+  h5::CheckFormat(root, kFormat, kFormatVersion);
+  if (!root.HasChild("tokenizer")) return std::nullopt;
+  return ReadTokenizerFile(root);
+}
+
 Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state) {
   const h5::Object root = h5::OpenFileReadOnly(path);
   h5::CheckFormat(root, kFormat, kFormatVersion);
@@ -281,6 +318,7 @@ Checkpoint ReadCheckpoint(const std::string& path, bool with_training_state) {
   checkpoint.config = ReadValidConfig(root, path);
   ReadWeights(root, checkpoint);
   if (with_training_state && root.HasChild("training")) checkpoint.training = ReadTraining(root);
+  if (root.HasChild("tokenizer")) checkpoint.tokenizer = ReadTokenizerFile(root);
   checkpoint.provenance = ReadProvenance(root);
   return checkpoint;
 }

@@ -14,6 +14,7 @@
 #include "io/safetensors.h"
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
+#include "src/core/read_file.h"
 #include "src/rope/hf_rope_config.h"
 
 namespace ropescale {
@@ -294,6 +295,16 @@ HfConfig ReadHfConfig(const std::string& path) {
 
 ModelConfig ReadHfModelConfig(const std::string& path) { return ReadHfConfig(path).config; }
 
+std::optional<TokenizerFile> ReadHfTokenizerFile(const std::string& path) {
+  const fs::path given(path);
+  const fs::path folder = fs::is_directory(given) ? given : given.parent_path();
+  for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
+    const fs::path file = folder / name;
+    if (fs::is_regular_file(file)) return TokenizerFile{name, ReadFileBytes(file.string())};
+  }
+  return std::nullopt;
+}
+
 Checkpoint ReadHfModel(const std::string& path) {
   HfConfig hf = ReadHfConfig(path);
   const fs::path& folder = hf.folder;
@@ -325,6 +336,7 @@ Checkpoint ReadHfModel(const std::string& path) {
   for (const auto& [name, shape] : expected) {
     Check(checkpoint.weights.count(name) == 1, "{}: tensor '{}' is missing", folder.string(), name);
   }
+  checkpoint.tokenizer = ReadHfTokenizerFile(folder.string());
   checkpoint.provenance = CurrentProvenance();
   return checkpoint;
 }
@@ -387,6 +399,10 @@ void WriteHfModel(const std::string& folder, const Checkpoint& checkpoint,
   const json config = HfConfigJson(checkpoint, TorchDtype(config_dtype), options.architecture);
   if (options.architecture == "phi3") tensors = FusePhi3(std::move(tensors), checkpoint.config);
   WriteSafetensorsFolder(folder, tensors, options.shard_size);
+  if (checkpoint.tokenizer) {
+    WriteTextAtomically((fs::path(folder) / checkpoint.tokenizer->file_name).string(),
+                        checkpoint.tokenizer->bytes);
+  }
   WriteTextAtomically((fs::path(folder) / "config.json").string(), config.dump(2) + "\n");
 }
 

@@ -5,6 +5,7 @@
 // layout (no q/k permutation). Conventions in io/README.md.
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 
 #include "io/checkpoint.h"
@@ -41,5 +42,9 @@ std::string SafetensorsDtypeFromName(const std::string& name);
 
 // Rounds every weight to `dtype` ("F32", "F16", "BF16") and records it in weight_dtypes.
 void CastWeights(Checkpoint& checkpoint, const std::string& dtype);
+
+// The tokenizer.json (preferred) or tokenizer.model of a HF folder (given as the folder or its
+// config.json), if it has one; ReadHfModel carries it and WriteHfModel writes it back.
+std::optional<TokenizerFile> ReadHfTokenizerFile(const std::string& path);
 
 }  // namespace ropescale

@@ -37,4 +37,9 @@ ModelConfig LoadModelConfig(const std::string& path) {
   return IsHfModelPath(path) ? ReadHfModelConfig(path) : ReadCheckpointConfig(path);
 }
 
+std::optional<TokenizerFile> LoadModelTokenizerFile(const std::string& path) {
+  Check(std::filesystem::exists(path), "{}: no such file or folder", path);
+  return IsHfModelPath(path) ? ReadHfTokenizerFile(path) : ReadCheckpointTokenizerFile(path);
+}
+
 }  // namespace ropescale

@@ -19,6 +19,8 @@ Checkpoint LoadModel(const std::string& path);
 // are read. Errors as LoadModel's.
 ModelConfig LoadModelConfig(const std::string& path);
 
+// The tokenizer file the model carries (none: the byte tokenizer); no weights are read.
+std::optional<TokenizerFile> LoadModelTokenizerFile(const std::string& path);
 // Throws Error naming `path`, the weight and the element when a weight is NaN or infinite.
 void CheckFiniteWeights(const std::string& path, const ParameterSet& weights);
 

@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
+#include "io/tokenizer_registry.h"
 #include "src/cli/commands.h"
 #include "src/cli/option_validators.h"
 #include "src/core/comma_list.h"
@@ -27,7 +29,8 @@ namespace {
 
 struct DocumentsOptions {
   std::string corpus = "data/corpus/heldout";
-  std::string tokenizer = "byte";
+  std::string model;      // the tokenizer of this model
+  std::string tokenizer;  // or this one ("" = byte)
   std::string lengths;
   int docs = 10;
   std::string depths;  // empty: --depth-count, or random per document
@@ -40,9 +43,11 @@ struct DocumentsOptions {
   bool json = false;
 };
 
-std::unique_ptr<Tokenizer> DocumentsTokenizer(const std::string& spec) {
-  Check(spec == "byte", "--tokenizer: unknown tokenizer '{}' (known: byte)", spec);
-  return std::make_unique<ByteTokenizer>();
+std::unique_ptr<Tokenizer> DocumentsTokenizer(const DocumentsOptions& options) {
+  Check(options.model.empty() || options.tokenizer.empty(),
+        "--model and --tokenizer are exclusive");
+  if (!options.model.empty()) return LoadModelTokenizer(options.model);
+  return OpenTokenizer(options.tokenizer.empty() ? "byte" : options.tokenizer);
 }
 
 DocumentFileSettings CheckDocumentsOptions(const DocumentsOptions& options) {
@@ -81,8 +86,9 @@ DocumentFileSettings CheckDocumentsOptions(const DocumentsOptions& options) {
 
 void RunDocuments(const DocumentsOptions& options) {
   const DocumentFileSettings settings = CheckDocumentsOptions(options);
-  CheckOutputPaths({{"--out", options.out}}, {{"--corpus", options.corpus}});
-  const std::unique_ptr<Tokenizer> tokenizer = DocumentsTokenizer(options.tokenizer);
+  CheckOutputPaths({{"--out", options.out}},
+                   {{"--corpus", options.corpus}, {"--model", options.model}});
+  const std::unique_ptr<Tokenizer> tokenizer = DocumentsTokenizer(options);
   spdlog::info("documents: reading {} with {}", options.corpus,
                DescribeTokenizer(tokenizer->Identity()));
   DocumentFile file;
@@ -121,7 +127,11 @@ void AddDocumentsCommand(CLI::App& app) {
       "the model's tokenizer, for search/eval/train --eval-documents");
   command->add_option("--corpus", options->corpus, "folder of held-out *.txt documents")
       ->capture_default_str();
-  command->add_option("--tokenizer", options->tokenizer, "tokenizer (byte)")->capture_default_str();
+  command->add_option("--model", options->model,
+                      "make the documents in this model's tokenizer (an .h5 or a HF folder)");
+  command->add_option("--tokenizer", options->tokenizer,
+                      "or in this tokenizer: byte (the default), a folder holding tokenizer.json / "
+                      "tokenizer.model, or such a file");
   command->add_option("--lengths", options->lengths, "comma-separated document lengths (tokens)")
       ->required();
   command

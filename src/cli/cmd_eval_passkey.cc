@@ -93,7 +93,8 @@ void RunEvalPasskey(dist::Communicator& comm, const EvalPasskeyOptions& options)
   const EvalCommonSettings common_checked =
       CheckEvalCommonOptions(options.common, {{"--markdown", options.markdown}});
   const PasskeySettings settings = CheckPasskeyOptions(options, common_checked);
-  const ByteTokenizer tokenizer;
+  const std::unique_ptr<Tokenizer> tokenizer_owner = EvalTokenizer(options.common);
+  const Tokenizer& tokenizer = *tokenizer_owner;
   EvalCommonSettings common = common_checked;
   std::vector<DocumentSet> sets;
   if (options.common.eval_documents.empty()) {
@@ -108,7 +109,7 @@ void RunEvalPasskey(dist::Communicator& comm, const EvalPasskeyOptions& options)
 
   std::vector<PasskeyResult> results;
   ForEachModel(
-      comm, options.common,
+      comm, options.common, tokenizer.Identity(),
       [&](const std::string& model, Backend& backend, const ModelConfig& config) {
         if (comm.IsRoot()) {
           spdlog::info(

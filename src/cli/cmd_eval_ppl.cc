@@ -41,7 +41,8 @@ void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
   ppl.format.digits = options.digits;
   ppl.batch_size = common.batch;
 
-  const ByteTokenizer tokenizer;
+  const std::unique_ptr<Tokenizer> tokenizer_owner = EvalTokenizer(options.common);
+  const Tokenizer& tokenizer = *tokenizer_owner;
   std::vector<LengthDocuments> documents;
   EvalCommonSettings settings = settings_checked;
   if (common.eval_documents.empty()) {
@@ -59,7 +60,8 @@ void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
   std::vector<PerplexityCell> cells;
   int first_context = 0;
   ForEachModel(
-      comm, common, [&](const std::string& model, Backend& backend, const ModelConfig& config) {
+      comm, common, tokenizer.Identity(),
+      [&](const std::string& model, Backend& backend, const ModelConfig& config) {
         const int context = PretrainingContext(config.rope);
         if (cells.empty()) first_context = context;
         if (comm.IsRoot()) {

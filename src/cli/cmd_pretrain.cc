@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
+#include "io/tokenizer_registry.h"
 #include "src/cli/commands.h"
 #include "src/cli/needle_format_options.h"
 #include "src/cli/option_validators.h"
@@ -16,12 +18,14 @@
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
 #include "src/train/pretrain.h"
+#include "src/train/training_corpus.h"
 
 namespace ropescale::cli {
 namespace {
 
 struct PretrainCliOptions {
   std::string corpus = "data/corpus/train";
+  std::string tokenizer = "byte";
   std::string out = "model.h5";
   int hidden = 128;
   int layers = 4;
@@ -56,6 +60,11 @@ void RunPretrainCommand(const PretrainCliOptions& cli) {
   PretrainOptions options;
   options.model = MakeTinyModelConfig(cli.hidden, cli.layers, cli.heads, cli.kv_heads, cli.ffn,
                                       cli.context, cli.rope_theta);
+  // The model's vocabulary is its tokenizer's; the checkpoint carries the tokenizer file.
+  options.tokenizer = TokenizerFileFromSpec(cli.tokenizer);
+  const std::unique_ptr<Tokenizer> tokenizer =
+      options.tokenizer ? OpenTokenizer(cli.tokenizer) : std::make_unique<ByteTokenizer>();
+  options.model.vocab_size = tokenizer->VocabSize();
   options.data.context = cli.context;
   options.data.batch_size = cli.batch;
   options.data.seed = cli.seed;
@@ -77,7 +86,7 @@ void RunPretrainCommand(const PretrainCliOptions& cli) {
   options.resume = cli.resume;
   options.log_every_seconds = cli.log_every;
 
-  const Corpus corpus = ReadCorpus(cli.corpus, ByteTokenizer());
+  const Corpus corpus = LoadTrainingCorpus(cli.corpus, *tokenizer);
   const PretrainResult result = RunPretraining(options, corpus);
   if (cli.json) {
     nlohmann::json out = {{"checkpoint", cli.out},
@@ -101,8 +110,15 @@ void AddPretrainCommand(CLI::App& app) {
   auto cli = std::make_shared<PretrainCliOptions>();
   CLI::App* sub = app.add_subcommand(
       "pretrain",
-      "Pretrain a small byte-level LLaMA on a folder of *.txt files (CPU, one process)");
-  sub->add_option("--corpus", cli->corpus, "folder of training *.txt documents")
+      "Pretrain a small LLaMA (byte-level, or in a given tokenizer) on a folder of *.txt files "
+      "or token shards (CPU, one process)");
+  sub->add_option("--corpus", cli->corpus,
+                  "folder of training *.txt documents, or a token-shard file (`ropescale "
+                  "tokenize`, in the same tokenizer)")
+      ->capture_default_str();
+  sub->add_option("--tokenizer", cli->tokenizer,
+                  "byte, or a folder holding tokenizer.json / tokenizer.model (or such a file): "
+                  "the model's vocabulary is the tokenizer's and its checkpoint carries the file")
       ->capture_default_str();
   sub->add_option("--out", cli->out, "checkpoint (HDF5) written periodically and at the end")
       ->capture_default_str();

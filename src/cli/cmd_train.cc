@@ -13,6 +13,7 @@
 #include "io/checkpoint.h"
 #include "io/json_file.h"
 #include "io/model_loader.h"
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
 #include "src/cli/commands.h"
 #include "src/cli/needle_format_options.h"
@@ -149,7 +150,7 @@ void RunTrainCommand(const TrainCliOptions& cli) {
     options.log_every_seconds = cli.log_every;
     options.inject_nan_at_step = cli.inject_nan_at_step;
 
-    const Corpus corpus = LoadTrainingCorpus(cli.data, ByteTokenizer());
+    const Corpus corpus = LoadTrainingCorpus(cli.data, *ModelTokenizer(base, cli.model));
     result = RunMixedTraining(options, base, corpus, *comm);
   });
   if (!comm->IsRoot()) {

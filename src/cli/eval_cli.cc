@@ -12,6 +12,7 @@
 
 #include "io/checkpoint.h"
 #include "io/model_loader.h"
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
 #include "src/cli/option_validators.h"
 #include "src/core/atomic_file.h"
@@ -142,16 +143,22 @@ int ThreadsPerRank(dist::Communicator& comm, int requested) {
 
 }  // namespace
 
+std::unique_ptr<Tokenizer> EvalTokenizer(const EvalCommonOptions& options) {
+  Check(!options.models.empty(), "--model is required");
+  return LoadModelTokenizer(options.models.front());
+}
+
 void ForEachModel(
-    dist::Communicator& comm, const EvalCommonOptions& options,
+    dist::Communicator& comm, const EvalCommonOptions& options, const TokenizerIdentity& tokenizer,
     const std::function<void(const std::string&, Backend&, const ModelConfig&)>& body) {
-  const ByteTokenizer tokenizer;
   const int threads = ThreadsPerRank(comm, options.threads);
   for (const std::string& model : options.models) {
     const Checkpoint checkpoint = LoadModel(model);
-    Check(checkpoint.config.vocab_size == tokenizer.VocabSize(),
-          "{}: vocab_size {} is not the byte-level 256 that eval reads text with", model,
-          checkpoint.config.vocab_size);
+    const TokenizerIdentity mine = ModelTokenizer(checkpoint, model)->Identity();
+    Check(mine == tokenizer,
+          "{}: its tokenizer {} is not the one the documents are in, {} (models evaluated together "
+          "must share a tokenizer)",
+          model, DescribeTokenizer(mine), DescribeTokenizer(tokenizer));
     BackendOptions backend_options;
     backend_options.name = options.backend;
     backend_options.num_threads = threads;

@@ -6,10 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "io/tokenizer.h"
 #include "src/core/output_paths.h"
 #include "src/dist/communicator.h"
 #include "src/eval/baseline_ropes.h"
@@ -57,11 +59,14 @@ nlohmann::json EvalCommonInputs(const EvalCommonOptions& options,
 // Runs body(comm) on the job's ranks (dist::JobSession, WorldCommunicator, RunOrAbortJob).
 void RunEvalJob(const std::function<void(dist::Communicator&)>& body);
 
-// Loads each of options.models in turn on every rank (a backend of --backend / --threads;
-// byte-level vocabulary checked) and calls body(model, backend, config); the backend is freed
+// The tokenizer the documents are made in: the first model's (io/model_tokenizer.h).
+std::unique_ptr<Tokenizer> EvalTokenizer(const EvalCommonOptions& options);
+
+// Loads each of options.models in turn on every rank (a backend of --backend / --threads; its
+// tokenizer must be `tokenizer`) and calls body(model, backend, config); the backend is freed
 // before the next model is loaded.
 void ForEachModel(
-    dist::Communicator& comm, const EvalCommonOptions& options,
+    dist::Communicator& comm, const EvalCommonOptions& options, const TokenizerIdentity& tokenizer,
     const std::function<void(const std::string&, Backend&, const ModelConfig&)>& body);
 
 // Progress of one model's tasks on stderr (rank 0; other ranks get an empty callback): done /

@@ -14,7 +14,7 @@ namespace ropescale {
 nlohmann::json CompareWithBaselines(dist::Communicator& comm, Backend& backend,
                                     const Corpus& corpus, const RopeSpec& model_rope,
                                     const RopeSpec& searched, int target, int documents,
-                                    uint64_t seed) {
+                                    uint64_t seed, const Tokenizer& tokenizer) {
   const BaselineRope baselines[] = {BaselineRope::kOriginal, BaselineRope::kPi, BaselineRope::kNtk,
                                     BaselineRope::kYarn};
   std::vector<NamedRope> ropes = NameBaselineRopes(model_rope, baselines, target);
@@ -24,7 +24,6 @@ nlohmann::json CompareWithBaselines(dist::Communicator& comm, Backend& backend,
   settings.documents = documents;
   settings.seed = seed ^ kCompareSeedTag;
   settings.needle = true;
-  const ByteTokenizer tokenizer;
   nlohmann::json table = nlohmann::json::array();
   for (const PerplexityCell& cell :
        EvaluatePerplexity(comm, backend, "", corpus, ropes, settings, tokenizer)) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "io/tokenizer.h"
 #include "src/dist/communicator.h"
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
@@ -27,7 +28,7 @@ inline constexpr uint64_t kCompareSeedTag = 0x636f6d70617265ull;  // "compare"
 nlohmann::json CompareWithBaselines(dist::Communicator& comm, Backend& backend,
                                     const Corpus& corpus, const RopeSpec& model_rope,
                                     const RopeSpec& searched, int target, int documents,
-                                    uint64_t seed);
+                                    uint64_t seed, const Tokenizer& tokenizer);
 
 // The comparison as a Markdown table (one row per RoPE), for people reading the job's output.
 std::string ComparisonMarkdown(const nlohmann::json& comparison, int target);

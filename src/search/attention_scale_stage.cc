@@ -56,7 +56,7 @@ nlohmann::json List(const std::vector<double>& values) {
 void RunAttentionScaleStage(dist::Communicator& comm, const SearchCommandOptions& options,
                             PreparedSearch prepared) {
   const AttentionScaleKind kind = ParseAttentionScaleKind(options.attention_scale);
-  const FitnessKind fitness_kind = ParseFitnessKind(options.fitness, "--fitness");
+  const FitnessKind fitness_kind = SearchFitnessKind(options);
   Check(!options.init_factors.empty(),
         "--stage attention-scale needs --init-factors FILE: the factors to keep fixed (e.g. "
         "the factor search's --out)");
@@ -146,7 +146,7 @@ void RunAttentionScaleStage(dist::Communicator& comm, const SearchCommandOptions
   if (options.compare_documents > 0) {
     result["comparison"] = CompareWithBaselines(
         comm, prepared.backend, prepared.corpus, prepared.checkpoint.config.rope, best,
-        prepared.target, options.compare_documents, options.seed);
+        prepared.target, options.compare_documents, options.seed, prepared.tokenizer);
   }
   if (!root) return;
 
@@ -172,6 +172,7 @@ void RunAttentionScaleStage(dist::Communicator& comm, const SearchCommandOptions
     extended.config.rope = best;
     extended.weights = prepared.checkpoint.weights;
     extended.weight_dtypes = prepared.checkpoint.weight_dtypes;
+    extended.tokenizer = prepared.checkpoint.tokenizer;
     extended.provenance = CurrentProvenance();
     WriteCheckpoint(options.out_model, extended);
     result["out_model"] = options.out_model;

@@ -4,6 +4,7 @@
 // walks the attention scale (attention_scale.h) with the factor search's evolution, log,
 // resume and distributed scoring, and writes the same kinds of outputs.
 #include "io/checkpoint.h"
+#include "io/tokenizer.h"
 #include "src/dist/communicator.h"
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
@@ -18,6 +19,7 @@ struct PreparedSearch {
   const Checkpoint& checkpoint;
   Backend& backend;
   const Corpus& corpus;
+  const Tokenizer& tokenizer;  // the model's: the comparison's documents
   // The factor search's RoPE for this model and target (kind, windows, short factors,
   // critical index, --attention-factor): the fixed factors replace its long_factor.
   RopeSpec rope_template;

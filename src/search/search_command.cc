@@ -11,6 +11,7 @@
 
 #include "io/checkpoint.h"
 #include "io/model_loader.h"
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
 #include "ropescale/version.h"
 #include "src/core/atomic_file.h"
@@ -131,7 +132,7 @@ SearchSpace BuildSpace(const SearchCommandOptions& options, SearchMethod method,
 // --evaluate: no search; the factors of a file against the baselines.
 void EvaluateFactorFile(dist::Communicator& comm, const SearchCommandOptions& options,
                         const ModelConfig& config, Backend& backend, const Corpus& corpus,
-                        const RopeSpec& rope_template, int target) {
+                        const Tokenizer& tokenizer, const RopeSpec& rope_template, int target) {
   RopeSpec searched = rope_template;
   const ScalingFile file = ReadScalingFile(options.evaluate_factors);
   searched.long_factor = file.long_factor;
@@ -149,7 +150,7 @@ void EvaluateFactorFile(dist::Communicator& comm, const SearchCommandOptions& op
       {"target_len", target},
       {"documents", docs},
       {"comparison", CompareWithBaselines(comm, backend, corpus, config.rope, searched, target,
-                                          docs, options.seed)}};
+                                          docs, options.seed, tokenizer)}};
   if (comm.IsRoot()) {
     std::cerr << "\n" << ComparisonMarkdown(result["comparison"], target) << std::endl;
     std::cout << result.dump(2) << std::endl;
@@ -192,14 +193,18 @@ EvolutionParams EvolutionFromOptions(const SearchCommandOptions& o) {
   return p;
 }
 
+FitnessKind SearchFitnessKind(const SearchCommandOptions& options) {
+  if (!options.fitness.empty()) return ParseFitnessKind(options.fitness, "--fitness");
+  const bool short_window = ParseSearchedFactors(options.factors) == SearchedFactors::kShort;
+  return short_window ? FitnessKind::kPerplexity : FitnessKind::kNeedle;
+}
+
 void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& options) {
   const bool root = comm.IsRoot();
   const SearchMethod method = ParseSearchMethod(options.method);
   // Short-window recovery: the short factors of an extended model, scored on short documents.
   const bool short_window = ParseSearchedFactors(options.factors) == SearchedFactors::kShort;
-  const std::string fitness_name =
-      !options.fitness.empty() ? options.fitness : (short_window ? "ppl" : "needle");
-  const FitnessKind fitness_kind = ParseFitnessKind(fitness_name, "--fitness");
+  const FitnessKind fitness_kind = SearchFitnessKind(options);
   Check(!options.model.empty(), "--model is required");
   Check(!options.out.empty() || options.stop_after_generation >= 0 ||
             !options.evaluate_factors.empty(),
@@ -282,10 +287,8 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
                          : SeedCandidates(space, config.rope, target);
   }
 
-  const ByteTokenizer tokenizer;
-  Check(tokenizer.VocabSize() <= config.vocab_size,
-        "{}: vocabulary {} is smaller than the byte tokenizer's 256", options.model,
-        config.vocab_size);
+  const std::unique_ptr<Tokenizer> tokenizer_owner = ModelTokenizer(checkpoint, options.model);
+  const Tokenizer& tokenizer = *tokenizer_owner;
   // With an evaluation-document file the corpus serves only the comparison and --evaluate.
   const bool corpus_needed = options.eval_documents.empty() || options.compare_documents > 0 ||
                              !options.evaluate_factors.empty();
@@ -304,7 +307,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
                         : CandidateRope(space, rope_options, candidate);
   };
   if (!options.evaluate_factors.empty()) {
-    EvaluateFactorFile(comm, options, config, *backend, corpus,
+    EvaluateFactorFile(comm, options, config, *backend, corpus, tokenizer,
                        CandidateRope(space, rope_options, seeds.front()), target);
     return;
   }
@@ -361,7 +364,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   run.header.documents = std::move(documents);
   if (options.stage == "attention-scale") {
     RunAttentionScaleStage(comm, options,
-                           {checkpoint, *backend, corpus,
+                           {checkpoint, *backend, corpus, tokenizer,
                             CandidateRope(space, rope_options, seeds.front()), target, run});
     return;
   }
@@ -424,8 +427,9 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
   if (short_window) result["factors"] = "short";
 
   if (options.compare_documents > 0) {
-    result["comparison"] = CompareWithBaselines(comm, *backend, corpus, config.rope, exported,
-                                                target, options.compare_documents, options.seed);
+    result["comparison"] =
+        CompareWithBaselines(comm, *backend, corpus, config.rope, exported, target,
+                             options.compare_documents, options.seed, tokenizer);
   }
 
   if (!root) return;
@@ -445,6 +449,7 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
     extended.config.rope = exported;
     extended.weights = checkpoint.weights;
     extended.weight_dtypes = checkpoint.weight_dtypes;
+    extended.tokenizer = checkpoint.tokenizer;
     extended.provenance = provenance;
     WriteCheckpoint(options.out_model, extended);
     result["out_model"] = options.out_model;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/dist/communicator.h"
+#include "src/eval/evaluation_documents.h"
 #include "src/search/evolution.h"
 
 namespace ropescale::search {
@@ -61,6 +62,9 @@ void CheckSearchSizes(const SearchCommandOptions& options);
 // The evolution the options ask for: parents 0 = population / 2, mutations 0 = population / 4,
 // crossovers 0 = the rest (at least one child per generation). Error when it cannot work.
 EvolutionParams EvolutionFromOptions(const SearchCommandOptions& options);
+
+// --fitness, or by default needle (ppl for --factors short: short-window recovery).
+FitnessKind SearchFitnessKind(const SearchCommandOptions& options);
 
 // Collective over `comm`, whose ranks share the scoring; prints the result as JSON on rank 0's
 // stdout and rank 0 writes the files. Errors propagate.

@@ -11,6 +11,7 @@
 #include <limits>
 #include <numeric>
 
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
 #include "src/core/error.h"
 #include "src/train/checkpoint_series.h"
@@ -153,7 +154,8 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
   Check(options.schedule.total_steps > 0, "train: steps must be positive");
   Check(options.keep_checkpoints >= 0, "train: keep_checkpoints must be >= 0");
   const bool root = comm.IsRoot();
-  const ByteTokenizer tokenizer;
+  const std::unique_ptr<Tokenizer> tokenizer_owner = ModelTokenizer(base, options.out_path);
+  const Tokenizer& tokenizer = *tokenizer_owner;
 
   ModelConfig config = base.config;
   config.rope = options.rope;
@@ -198,6 +200,7 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
           next_step, options.out_path);
     Checkpoint checkpoint;
     checkpoint.config = config;
+    checkpoint.tokenizer = base.tokenizer;
     checkpoint.weights = backend->GetParameters();
     checkpoint.weight_dtypes = base.weight_dtypes;
     state.optimizer = backend->GetOptimizerState();

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "io/checkpoint.h"
+#include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
@@ -78,7 +79,9 @@ ModelConfig MakeTinyModelConfig(int hidden, int layers, int heads, int kv_heads,
 
 PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& corpus) {
   PretrainOptions options = options_in;
-  const ByteTokenizer tokenizer;
+  const std::unique_ptr<Tokenizer> tokenizer_owner =
+      ModelTokenizer(options.tokenizer, options.model.vocab_size, options.out_path);
+  const Tokenizer& tokenizer = *tokenizer_owner;
   Check(options.schedule.total_steps > 0, "pretrain: --steps must be positive");
   Check(options.data.passkey_fraction >= 0.0 && options.data.passkey_fraction <= 1.0,
         "pretrain: --passkey-fraction {} not in [0, 1]", options.data.passkey_fraction);
@@ -91,6 +94,8 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
       spdlog::info("resume: using the model shape stored in {}", options.out_path);
       options.model = checkpoint.config;
     }
+    Check(checkpoint.tokenizer == options.tokenizer,
+          "{}: the checkpoint's tokenizer is not this run's --tokenizer", options.out_path);
     state = std::move(*checkpoint.training);
     CheckResumeMatches(options.out_path, state.rng_state, options);
     weights = std::move(checkpoint.weights);
@@ -112,6 +117,7 @@ PretrainResult RunPretraining(const PretrainOptions& options_in, const Corpus& c
   auto write_checkpoint = [&](int64_t next_step) {
     Checkpoint checkpoint;
     checkpoint.config = options.model;
+    checkpoint.tokenizer = options.tokenizer;
     Check(backend->AllFinite(),
           "pretrain: step {}: a weight or optimizer moment is not finite (diverged); no "
           "checkpoint written; the last good one (if any) is {}",

@@ -4,8 +4,10 @@
 // cosine learning rate, periodic atomic checkpoints holding the full training state, exact
 // resume (a resumed run ends with bit-identical weights to an uninterrupted one).
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "io/checkpoint.h"
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
 #include "src/model/model_config.h"
@@ -15,7 +17,9 @@
 namespace ropescale {
 
 struct PretrainOptions {
-  ModelConfig model;    // see MakeTinyModelConfig
+  ModelConfig model;  // see MakeTinyModelConfig
+  // The tokenizer the model reads, carried in its checkpoints; absent = the byte tokenizer.
+  std::optional<TokenizerFile> tokenizer;
   PretrainData data;    // context, batch, seed, pass-key mix
   LrSchedule schedule;  // total_steps = number of optimizer steps of the whole run
   AdamWConfig adamw;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "io/token_shards.h"
+#include "io/tokenizer_registry.h"
 #include "src/core/error.h"
 
 namespace ropescale {
@@ -15,10 +16,9 @@ Corpus LoadTrainingCorpus(const std::string& path, const Tokenizer& tokenizer) {
         "(`ropescale tokenize`)",
         path);
   const TokenShards shards = ReadTokenShards(path);
-  Check(shards.vocab_size == tokenizer.VocabSize(),
-        "training data {}: tokenized with '{}' (vocabulary {}), but the model's tokenizer has a "
-        "vocabulary of {}",
-        path, shards.tokenizer_name, shards.vocab_size, tokenizer.VocabSize());
+  CheckSameTokenizer(tokenizer.Identity(),
+                     {shards.tokenizer_name, shards.vocab_size, shards.tokenizer_identity},
+                     "training data " + path);
   Corpus corpus;
   corpus.documents.reserve(shards.NumDocuments());
   for (int64_t d = 0; d < shards.NumDocuments(); ++d) {

@@ -12,7 +12,7 @@ corpus=$src/data/corpus/heldout
 model=$src/data/tiny-llama.h5
 
 "$bin" documents --help > "$work/help"
-for option in --corpus --tokenizer --lengths --docs --depths --depth-count --formats --digits \
+for option in --corpus --model --tokenizer --lengths --docs --depths --depth-count --formats --digits \
   --windows --seed --out --json; do
   grep -q -- "$option" "$work/help" || { echo "--help lacks $option" >&2; exit 1; }
 done

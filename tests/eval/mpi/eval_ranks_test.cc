@@ -138,9 +138,9 @@ TEST(CompareWithBaselines, IsBitIdenticalForAnyRankCount) {
   auto backend = testing::TinyBackend(TinyEvalConfig(), 4, 1);
   const RopeSpec searched = MakeBaselineRope(TinyEvalConfig().rope, BaselineRope::kNtk, 128);
   const auto mine = CompareWithBaselines(*world, *backend, TextCorpus(), TinyEvalConfig().rope,
-                                         searched, 128, 3, 1);
-  const auto reference = CompareWithBaselines(*single, *backend, TextCorpus(),
-                                              TinyEvalConfig().rope, searched, 128, 3, 1);
+                                         searched, 128, 3, 1, ByteTokenizer());
+  const auto reference = CompareWithBaselines(
+      *single, *backend, TextCorpus(), TinyEvalConfig().rope, searched, 128, 3, 1, ByteTokenizer());
   EXPECT_EQ(mine.dump(), reference.dump());
   EXPECT_EQ(mine.size(), 5u);
 }
