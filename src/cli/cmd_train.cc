@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "src/core/output_paths.h"
 #include "src/dist/world.h"
 #include "src/eval/baseline_ropes.h"
+#include "src/eval/document_file.h"
 #include "src/rope/hf_rope_config.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/mixed_trainer.h"
@@ -40,6 +42,7 @@ struct TrainCliOptions {
   std::string out;
   std::string factors;
   std::string metrics;
+  std::string eval_documents;
   std::string mix = "on";
   std::string rope = "factors";
   int short_len = 0;  // 0 = the model's window
@@ -150,24 +153,42 @@ void RunTrainCommand(const TrainCliOptions& cli) {
     options.log_every_seconds = cli.log_every;
     options.inject_nan_at_step = cli.inject_nan_at_step;
 
-    const Corpus corpus = LoadTrainingCorpus(cli.data, *ModelTokenizer(base, cli.model));
+    const std::unique_ptr<Tokenizer> tokenizer = ModelTokenizer(base, cli.model);
+    if (!cli.eval_documents.empty()) {
+      const DocumentFile file = ReadDocumentFile(cli.eval_documents);
+      CheckDocumentTokenizer(file, tokenizer->Identity(), cli.eval_documents);
+      for (const DocumentSet* set : SelectSets(file, FitnessKind::kNeedle)) {
+        if (set->length > options.data.long_len) continue;
+        options.eval_documents.insert(options.eval_documents.end(), set->documents.begin(),
+                                      set->documents.end());
+      }
+      Check(
+          !options.eval_documents.empty(),
+          "--eval-documents {}: no needle documents of at most --long-len {} tokens (it holds {})",
+          cli.eval_documents, options.data.long_len, DocumentFileContents(file));
+    }
+    const Corpus corpus = LoadTrainingCorpus(cli.data, *tokenizer);
     result = RunMixedTraining(options, base, corpus, *comm);
   });
   if (!comm->IsRoot()) {
     if (result.stop_signal != 0) throw CLI::RuntimeError(kExitCheckpointed);
     return;
   }
-  const nlohmann::json summary = {{"checkpoint", cli.out},
-                                  {"steps", result.steps_done},
-                                  {"tokens_seen", result.tokens_seen},
-                                  {"short_loss", result.short_loss},
-                                  {"long_loss", result.long_loss},
-                                  {"first_short_loss", result.first_short_loss},
-                                  {"first_long_loss", result.first_long_loss},
-                                  {"seconds", result.seconds},
-                                  {"tokens_per_s", result.tokens_per_second},
-                                  {"ranks", comm->Size()},
-                                  {"stopped_by_signal", result.stop_signal}};
+  const nlohmann::json summary = {
+      {"checkpoint", cli.out},
+      {"steps", result.steps_done},
+      {"tokens_seen", result.tokens_seen},
+      {"short_loss", result.short_loss},
+      {"long_loss", result.long_loss},
+      {"first_short_loss", result.first_short_loss},
+      {"first_long_loss", result.first_long_loss},
+      {"seconds", result.seconds},
+      {"tokens_per_s", result.tokens_per_second},
+      {"ranks", comm->Size()},
+      {"stopped_by_signal", result.stop_signal},
+      {"eval_needle_loss", std::isnan(result.eval_needle_loss)
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(result.eval_needle_loss)}};
   if (cli.json) {
     fmt::print("{}\n", summary.dump(2));
   } else {
@@ -200,6 +221,12 @@ void AddTrainCommand(CLI::App& app) {
                   "rope_scaling JSON (the --out of `ropescale search`); default: the model's own "
                   "longrope RoPE");
   sub->add_option("--metrics", cli->metrics, "JSON Lines file, one line per step");
+  sub->add_option("--eval-documents", cli->eval_documents,
+                  "evaluation-document file (`ropescale documents`, the model's tokenizer): its "
+                  "needle documents of at most --long-len tokens are scored on the trained RoPE at "
+                  "every periodic and the final checkpoint (eval_needle_loss in --metrics and the "
+                  "summary)")
+      ->check(CLI::ExistingFile);
   sub->add_option("--mix", cli->mix,
                   "on: short rows original RoPE, long rows rescaled; off: every row on --rope")
       ->capture_default_str();

@@ -14,6 +14,8 @@
 #include "io/model_tokenizer.h"
 #include "io/tokenizer.h"
 #include "src/core/error.h"
+#include "src/eval/distributed_scoring.h"
+#include "src/eval/perplexity.h"
 #include "src/train/checkpoint_series.h"
 #include "src/train/divergence.h"
 #include "src/train/metrics_log.h"
@@ -322,6 +324,19 @@ MixedTrainResult RunMixedTraining(const MixedTrainOptions& options_in, const Che
     const bool periodic =
         options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0;
     if (stop || periodic || step + 1 == last) write_checkpoint(step + 1, periodic);
+    if (!options.eval_documents.empty() && !stop && (periodic || step + 1 == last)) {
+      // Every rank scores (collective); only the scores depend on the weights, not training.
+      const ScoringCell cell{&options.eval_documents, config.rope, CellMetric::kLoss};
+      const std::vector<CellScores> scores = ScoreCells(comm, *backend, {&cell, 1}, 1);
+      result.eval_needle_loss = SumInOrder(scores.front().losses).Mean();
+      if (root) {
+        metrics->Append({{"step", step + 1},
+                         {"eval_needle_loss", result.eval_needle_loss},
+                         {"eval_documents", options.eval_documents.size()}});
+        spdlog::info("step {}: needle loss {:.4f} on {} evaluation documents", step + 1,
+                     result.eval_needle_loss, options.eval_documents.size());
+      }
+    }
     if (stop) {
       result.stop_signal = StopSignalGuard::Received() != 0 ? StopSignalGuard::Received() : SIGTERM;
       if (root) {

@@ -8,11 +8,13 @@
 // checkpoint-and-stop on SIGINT/SIGTERM/SIGUSR1, and a stop with an Error naming the step on a
 // non-finite loss or gradient (the last good checkpoint is left as it was).
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "io/checkpoint.h"
 #include "src/dist/communicator.h"
 #include "src/eval/corpus.h"
+#include "src/eval/evaluation_documents.h"
 #include "src/model/backend.h"
 #include "src/train/lr_schedule.h"
 #include "src/train/mixed_rows.h"
@@ -38,6 +40,9 @@ struct MixedTrainOptions {
   int64_t max_steps_this_run = 0;  // stop with a checkpoint after this many steps; 0 = no limit
   double log_every_seconds = 10.0;
   int64_t inject_nan_at_step = -1;  // tests: a NaN weight before this step's forward
+  // Needle documents (e.g. of an evaluation-document file) scored on the trained RoPE whenever a
+  // periodic or final checkpoint is written: the needle loss goes to the metrics and the result.
+  std::vector<EvaluationDocument> eval_documents;
 };
 
 struct MixedTrainResult {
@@ -50,6 +55,8 @@ struct MixedTrainResult {
   double seconds = 0.0;
   double tokens_per_second = 0.0;
   int stop_signal = 0;  // non-zero: stopped on this signal after checkpointing
+  // The needle loss on options.eval_documents at the last scoring (NaN when none were given).
+  double eval_needle_loss = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Trains `base` (weights and config; its RoPE is replaced by options.rope) on `corpus`, or resumes

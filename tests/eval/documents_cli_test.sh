@@ -60,6 +60,27 @@ PY
   --target-len 300 --population 4 --generations 1 --threads 1 --out "$work/f.json" > /dev/null
 grep -q '"long_factor"' "$work/f.json"
 
+# train scores the file's needle documents on the trained RoPE at its final checkpoint: the same
+# needle loss `eval ppl` gives the trained model on that file.
+"$bin" --log-level warn documents --corpus "$corpus" --lengths 300 --docs 3 --windows 1 \
+  --seed 6 --out "$work/d300.h5" > /dev/null
+OMP_NUM_THREADS=1 "$bin" --log-level warn train --model "$model" --data "$src/data/corpus/train" \
+  --factors "$work/f.json" --short-len 128 --long-len 300 --global-batch-tokens 600 --steps 2 \
+  --warmup 1 --threads 1 --eval-documents "$work/d300.h5" --metrics "$work/m.jsonl" \
+  --out "$work/t.h5" --json > "$work/train.json"
+"$bin" --log-level warn eval ppl --model "$work/t.h5" --ropes model --needle --threads 1 \
+  --eval-documents "$work/d300.h5" --json > "$work/t-ppl.json"
+python3 - "$work/train.json" "$work/t-ppl.json" "$work/m.jsonl" <<'PY'
+import json, sys
+train, ppl = (json.load(open(p)) for p in sys.argv[1:3])
+lines = [json.loads(l) for l in open(sys.argv[3])]
+row = ppl["results"][0]
+assert row["needle_documents"] == 3, row
+assert abs(train["eval_needle_loss"] - row["needle_loss"]) < 1e-9, (train, row)
+assert lines[-1] == {"step": 2, "eval_needle_loss": train["eval_needle_loss"],
+                     "eval_documents": 3}, lines[-1]
+PY
+
 # Refusals: a length the file lacks, a file without windows, bad options.
 expect_error() {  # expect_error PATTERN command...
   local pattern=$1; shift
@@ -69,6 +90,10 @@ expect_error() {  # expect_error PATTERN command...
 expect_error "no needle documents of length 400" "$bin" search --model "$model" \
   --eval-documents "$work/docs.h5" --target-len 400 --population 4 --generations 1 --out "$work/g.json"
 test ! -e "$work/g.json"
+expect_error "no needle documents of at most --long-len 280" "$bin" train --model "$model" \
+  --data "$src/data/corpus/train" --factors "$work/f.json" --short-len 128 --long-len 280 \
+  --steps 1 --eval-documents "$work/d300.h5" --out "$work/g.h5"
+test ! -e "$work/g.h5"
 "$bin" --log-level warn documents --corpus "$corpus" --lengths 200 --docs 2 --out "$work/needles.h5"
 expect_error "no perplexity windows" "$bin" eval ppl --model "$model" --eval-documents "$work/needles.h5"
 expect_error "--lengths" "$bin" documents --lengths 1 --out "$work/x.h5"
