@@ -9,8 +9,11 @@
 #include <vector>
 
 #include "src/core/error.h"
+#include "src/eval/evaluation_documents.h"
 #include "src/eval/needle_document.h"
+#include "src/eval/perplexity.h"
 #include "src/model/batch.h"
+#include "tests/eval/eval_test_data.h"
 #include "tests/support/chunk_tokenizer.h"
 
 namespace ropescale {
@@ -116,6 +119,33 @@ TEST(NeedleTokens, MinimumLengthBoundsEveryDrawForOtherTokenizers) {
   EXPECT_EQ(
       MinNeedleDocumentLength(NeedleFormat{}, ByteTokenizer()),
       static_cast<int>(Passkey("00000").needle.size() + Passkey("00000").question.size()) + 5 + 1);
+}
+
+// The needle-driven fitness scores the answer and nothing else: its weight is the answer's token
+// count, changing any other target leaves the score bit-identical, changing an answer target
+// changes it (the authors' released evaluator silently scores every token instead).
+TEST(NeedleTokens, TheScoreIsTheLossOfTheAnswerTokensOnly) {
+  const ModelConfig config = testing::TinyEvalConfig();
+  auto backend = testing::TinyBackend(config, 11, 1);
+  const ByteTokenizer tokenizer;
+  const std::vector<int32_t> source = tokenizer.Encode(std::string(400, 'a') + "river stone");
+  CounterRng rng(5, 1);
+  const EvaluationDocument doc =
+      ToEvaluationDocument(MakeNeedleDocument(source, 160, rng, tokenizer));
+  const LossSums score = ScoreDocument(*backend, doc, config.rope);
+  EXPECT_EQ(score.weight, 5.0);  // the 5 digits of the key
+  EvaluationDocument other_targets = doc;
+  for (size_t t = 0; t < doc.targets.size(); ++t) {
+    if (doc.loss_weights[t] == 0.0f && doc.targets[t] != kIgnoreTarget) {
+      other_targets.targets[t] = (doc.targets[t] + 7) % 256;
+    }
+  }
+  const LossSums same = ScoreDocument(*backend, other_targets, config.rope);
+  EXPECT_EQ(same.weighted_loss, score.weighted_loss);
+  EXPECT_EQ(same.weight, score.weight);
+  EvaluationDocument other_answer = doc;
+  other_answer.targets[doc.targets.size() - 2] = (doc.targets[doc.targets.size() - 2] + 1) % 256;
+  EXPECT_NE(ScoreDocument(*backend, other_answer, config.rope).weighted_loss, score.weighted_loss);
 }
 
 }  // namespace
