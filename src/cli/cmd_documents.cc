@@ -16,6 +16,7 @@
 #include "io/tokenizer.h"
 #include "io/tokenizer_registry.h"
 #include "src/cli/commands.h"
+#include "src/cli/needle_format_options.h"
 #include "src/cli/option_validators.h"
 #include "src/core/comma_list.h"
 #include "src/core/error.h"
@@ -73,13 +74,7 @@ DocumentFileSettings CheckDocumentsOptions(const DocumentsOptions& options) {
   if (options.depth_count > 0) {
     settings.depths = EvenDepths(options.depth_count);
   } else if (!options.depths.empty() && options.depths != "random") {
-    settings.depths.clear();
-    for (double depth : ParseNumberList(options.depths, "--depths", 0.0, 1.0)) {
-      Check(
-          std::find(settings.depths.begin(), settings.depths.end(), depth) == settings.depths.end(),
-          "--depths: {} twice", depth);
-      settings.depths.push_back(depth);
-    }
+    settings.depths = ParseDepthList(options.depths, "--depths");
   }
   return settings;
 }

@@ -13,6 +13,7 @@
 
 #include "io/tokenizer.h"
 #include "src/cli/eval_cli.h"
+#include "src/cli/needle_format_options.h"
 #include "src/core/atomic_file.h"
 #include "src/core/comma_list.h"
 #include "src/core/error.h"
@@ -42,15 +43,7 @@ PasskeySettings CheckPasskeyOptions(const EvalPasskeyOptions& options,
   Check(options.digits >= 0 && options.digits <= 18, "--digits: {} is outside [0, 18]",
         options.digits);
   settings.formats = ParseNeedleFormatList(options.formats, "--formats", options.digits);
-  if (!options.depths.empty()) {
-    settings.depths.clear();
-    for (double depth : ParseNumberList(options.depths, "--depths", 0.0, 1.0)) {
-      Check(
-          std::find(settings.depths.begin(), settings.depths.end(), depth) == settings.depths.end(),
-          "--depths: {} twice", depth);
-      settings.depths.push_back(depth);
-    }
-  }
+  if (!options.depths.empty()) settings.depths = ParseDepthList(options.depths, "--depths");
   return settings;
 }
 
