@@ -16,6 +16,7 @@
 #include "src/core/error.h"
 #include "src/core/read_file.h"
 #include "src/rope/hf_rope_config.h"
+#include "src/rope/rope_frequencies.h"
 
 namespace ropescale {
 namespace {
@@ -201,9 +202,17 @@ void ToPhi3Config(const ModelConfig& c, json& config) {
         "phi3 export: rope factor {} differs from max_position_embeddings / "
         "original_max_position_embeddings = {}, which Phi-3 readers use",
         rope.factor, implied);
-  Check(!rope.attention_factor,
-        "phi3 export: an explicit attention_factor ({}) is not portable to Phi-3 readers",
-        rope.attention_factor.value_or(0.0));
+  if (rope.attention_factor) {
+    // Phi-3 readers derive it from M / L; an equal explicit value says nothing more.
+    RopeSpec derived_spec = rope;
+    derived_spec.attention_factor.reset();
+    derived_spec.factor = 0.0;  // M / L, as Phi-3 readers take it
+    const double derived = ComputeRopeFrequencies(derived_spec, 0).attention_scaling;
+    Check(std::abs(*rope.attention_factor - derived) <= 1e-6 * derived,
+          "phi3 export: attention_factor {} differs from {}, the value Phi-3 readers derive from "
+          "max_position_embeddings / original_max_position_embeddings, and Phi-3 cannot store it",
+          *rope.attention_factor, derived);
+  }
   const json& block = config["rope_scaling"];
   config["rope_scaling"] = {{"type", "longrope"},
                             {"short_factor", block["short_factor"]},
@@ -364,8 +373,9 @@ json HfConfigJson(const Checkpoint& checkpoint, const std::string& torch_dtype,
   config["attention_dropout"] = 0.0;
   config["mlp_bias"] = false;
   config["use_cache"] = true;
-  if (c.bos_token_id >= 0) config["bos_token_id"] = c.bos_token_id;
-  if (c.eos_token_id >= 0) config["eos_token_id"] = c.eos_token_id;
+  // The model's own ids, null where it has none: absent, transformers fills in its defaults.
+  config["bos_token_id"] = c.bos_token_id >= 0 ? json(c.bos_token_id) : json(nullptr);
+  config["eos_token_id"] = c.eos_token_id >= 0 ? json(c.eos_token_id) : json(nullptr);
   config["dtype"] = torch_dtype;
   config["torch_dtype"] = torch_dtype;
   WriteRopeToHfConfig(c.rope, config);

@@ -111,6 +111,8 @@ void RunEvalPasskey(dist::Communicator& comm, const EvalPasskeyOptions& options)
               model, comm.Size(), sets.size(), sets.front().documents.size(), common.ropes.size(),
               common.target, PretrainingContext(config.rope));
         }
+        CheckTargetExtendsWindow(options.common, common.ropes, common.target, model, config.rope,
+                                 comm.IsRoot());
         const auto ropes = NameBaselineRopes(config.rope, common.ropes, common.target);
         const auto mine = EvaluatePasskey(comm, backend, model, ropes, sets, settings.batch_size,
                                           EvalProgress(comm, "eval passkey " + model));

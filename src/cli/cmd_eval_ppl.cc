@@ -70,6 +70,8 @@ void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
               model, comm.Size(), documents.front().windows.size(), documents.front().length,
               settings.target, context);
         }
+        CheckTargetExtendsWindow(common, settings.ropes, settings.target, model, config.rope,
+                                 comm.IsRoot());
         const auto ropes = NameBaselineRopes(config.rope, settings.ropes, settings.target);
         const auto mine = EvaluatePerplexityOn(comm, backend, model, documents, ropes, ppl,
                                                EvalProgress(comm, "eval ppl " + model));

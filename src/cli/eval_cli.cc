@@ -104,6 +104,26 @@ EvalCommonSettings CheckEvalCommonOptions(const EvalCommonOptions& options,
   return settings;
 }
 
+void CheckTargetExtendsWindow(const EvalCommonOptions& options,
+                              const std::vector<BaselineRope>& ropes, int target,
+                              const std::string& model, const RopeSpec& model_rope, bool warn) {
+  const bool extends = std::any_of(ropes.begin(), ropes.end(), [](BaselineRope rope) {
+    return rope == BaselineRope::kPi || rope == BaselineRope::kNtk || rope == BaselineRope::kYarn;
+  });
+  const int window = PretrainingContext(model_rope);
+  if (!extends || window <= 0 || target > window) return;
+  Check(options.target_length == 0,
+        "--target-length: {} is not longer than {}'s window L = {}, so pi/ntk/yarn would equal "
+        "the original RoPE; give a target above {}",
+        target, model, window, window);
+  if (warn) {
+    spdlog::warn(
+        "{}: the target length {} (the longest of the lengths) is not longer than the window L "
+        "= {}: pi/ntk/yarn equal the original RoPE here; pass --target-length above {}",
+        model, target, window, window);
+  }
+}
+
 nlohmann::json EvalCommonInputs(const EvalCommonOptions& options,
                                 const EvalCommonSettings& settings, int ranks) {
   nlohmann::json ropes = nlohmann::json::array();

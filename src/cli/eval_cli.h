@@ -51,6 +51,13 @@ struct EvalCommonSettings {
 EvalCommonSettings CheckEvalCommonOptions(const EvalCommonOptions& options,
                                           const std::vector<NamedPath>& other_outputs = {});
 
+// pi/ntk/yarn are made for `target`; one not longer than `model`'s window L equals the original
+// RoPE. An explicit --target-length that short is refused naming the option and L; the default
+// (the longest length) is only warned about (on the root, `warn`).
+void CheckTargetExtendsWindow(const EvalCommonOptions& options,
+                              const std::vector<BaselineRope>& ropes, int target,
+                              const std::string& model, const RopeSpec& model_rope, bool warn);
+
 // The shared inputs for the JSON: models, corpus, seed, docs, ranks, lengths, ropes,
 // target_length, batch, backend.
 nlohmann::json EvalCommonInputs(const EvalCommonOptions& options,

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "src/core/error.h"
 #include "src/rope/hf_json_fields.h"
@@ -17,6 +18,27 @@ namespace ropescale {
 namespace {
 
 constexpr double kHfDefaultTheta = 10000.0;  // PreTrainedConfig.default_theta
+
+// Values transformers accepts with a warning (modeling_rope_utils.py _validate_*_parameters):
+// usable, but almost certainly not what the config's author meant.
+void WarnQuestionableRope(const RopeSpec& spec, std::string_view source) {
+  const bool has_factor =
+      spec.kind != RopeKind::kDefault && !(IsLongRope(spec.kind) && spec.factor == 0.0);
+  if (has_factor && spec.factor < 1.0) {
+    spdlog::warn("{}: rope field 'factor' = {} is < 1 (this compresses, not extends, the context)",
+                 source, spec.factor);
+  }
+  if (spec.kind == RopeKind::kYarn && spec.beta_fast < spec.beta_slow) {
+    spdlog::warn("{}: rope field 'beta_fast' = {} is < 'beta_slow' = {} (the ramp is reversed)",
+                 source, spec.beta_fast, spec.beta_slow);
+  }
+  if (spec.kind != RopeKind::kDefault && spec.max_position_embeddings > 0 &&
+      spec.original_max_position_embeddings > spec.max_position_embeddings) {
+    spdlog::warn(
+        "{}: field 'original_max_position_embeddings' = {} is > 'max_position_embeddings' = {}",
+        source, spec.original_max_position_embeddings, spec.max_position_embeddings);
+  }
+}
 
 // Keys of the rope block each kind reads; anything else is warned about and ignored, as
 // transformers' _check_received_keys does.
@@ -165,6 +187,16 @@ RopeSpec RopeSpecFromHfConfig(const nlohmann::json& config, std::string_view sou
     spec.original_max_position_embeddings =
         ToInt(model.RequireInteger("original_max_position_embeddings", ""), model,
               "original_max_position_embeddings");
+    if (block && block->Has("original_max_position_embeddings")) {
+      const int inner = ToInt(block->RequireInteger("original_max_position_embeddings", ""), *block,
+                              "original_max_position_embeddings");
+      if (inner != spec.original_max_position_embeddings) {
+        spdlog::warn("{}: field '{}' = {} disagrees with '{}' = {}; the top-level value is used",
+                     source, block->Path("original_max_position_embeddings"), inner,
+                     model.Path("original_max_position_embeddings"),
+                     spec.original_max_position_embeddings);
+      }
+    }
   } else if (block && block->Has("original_max_position_embeddings")) {
     spec.original_max_position_embeddings =
         ToInt(block->RequireInteger("original_max_position_embeddings", ""), *block,
@@ -207,6 +239,7 @@ RopeSpec RopeSpecFromHfConfig(const nlohmann::json& config, std::string_view sou
   } catch (const Error& e) {
     Fail("{}: {}", source, e.what());
   }
+  WarnQuestionableRope(spec, source);
   return spec;
 }
 

@@ -32,7 +32,9 @@ cells = {(r["rope"], r["length"]): r for r in out["results"]}
 assert set(cells) == {(r, n) for r in ("original", "pi", "ntk", "yarn") for n in (128, 256)}
 for (rope, length), r in cells.items():
     assert r["tokens"] == 2 * (length - 1), r
-    assert 1.0 < r["perplexity"] < 1000.0, r
+    # Three steps leave the model near uniform over its 256 tokens (measured: 249-252): it
+    # must beat uniform, and not by more than three steps can learn.
+    assert 200.0 < r["perplexity"] < 256.0, r
     assert abs(math.exp(r["loss"]) - r["perplexity"]) < 1e-6 * r["perplexity"], r
     assert r["needle_answer_tokens"] == 2 * 5, r
     assert 0 <= r["needle_exact"] <= r["needle_documents"] == 2, r
@@ -40,7 +42,7 @@ for (rope, length), r in cells.items():
 PY
 
 "$bin" eval ppl --model "$work/m.h5" --corpus "$src/data/corpus/heldout" --lengths 128 \
-  --ropes original,yarn --docs 1 --threads 1 > "$work/table.md" 2> /dev/null
+  --ropes original,yarn --docs 1 --threads 1 > "$work/table.md" 2> "$work/eval_default.log"
 test "$(grep -c '^|' "$work/table.md")" -eq 4  # header, rule, two RoPEs
 grep -q '^| yarn | ' "$work/table.md"
 
@@ -84,6 +86,18 @@ for bad in "--docs 0" "--batch 0" "--threads -1" "--lengths 1" "--lengths 128,x"
   fi
   grep -q -- "${bad%% *}" "$work/err" || { echo "no option named for $bad: $(cat "$work/err")" >&2; exit 1; }
 done
+# A target not longer than the window L = 128 would make pi/ntk/yarn the original RoPE: an
+# explicit --target-length is refused naming the option and L; the default one is warned about.
+for target in 100 128; do
+  "$bin" eval ppl --model "$work/m.h5" --corpus "$src/data/corpus/heldout" --lengths 128 \
+    --ropes original,pi --target-length "$target" --docs 1 --threads 1 > /dev/null \
+    2> "$work/err" && { echo "accepted --target-length $target" >&2; exit 1; }
+  grep -q -- "--target-length: $target is not longer than .*window L = 128" "$work/err"
+done
+grep -q "target length 128 .* not longer than the window L = 128" "$work/eval_default.log" || {
+  echo "no warning for the default target 128: $(cat "$work/eval_default.log")" >&2
+  exit 1
+}
 "$bin" eval ppl --model "$work/m.h5" --model "$work/m.h5" > /dev/null 2> "$work/err" && exit 1
 grep -q "twice" "$work/err"
 echo "eval ppl CLI: ok"

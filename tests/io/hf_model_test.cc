@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -14,6 +15,7 @@
 #include "io/model_loader.h"
 #include "io/safetensors.h"
 #include "src/rope/hf_rope_config.h"
+#include "src/rope/rope_frequencies.h"
 #include "tests/io/io_test_util.h"
 
 namespace ropescale {
@@ -236,7 +238,47 @@ TEST(HfModelTest, Phi3ExportRefusesWhatPhi3CannotSay) {
   checkpoint.config.hidden_size = 32;
   checkpoint.weights = testing::RandomWeights(checkpoint.config, 8);
   ExpectErrorWith([&] { WriteHfModel(dir / "b", checkpoint, {.architecture = "phi3"}); },
-                  {"phi3", "attention_factor"});
+                  {"phi3", "attention_factor 1.25", "differs"});
+}
+
+// An explicit attention_factor equal to sqrt(1 + ln(M/L)/ln L), what Phi-3 readers derive, is
+// exported (as nothing) and reads back with the same attention.
+TEST(HfModelTest, Phi3ExportAcceptsTheDerivedAttentionFactor) {
+  TempDir dir;
+  Checkpoint checkpoint = MakeHfCheckpoint("F32");
+  checkpoint.config.hidden_size = 32;
+  checkpoint.weights = testing::RandomWeights(checkpoint.config, 8);
+  const double derived = std::sqrt(1.0 + std::log(256.0 / 32.0) / std::log(32.0));
+  checkpoint.config.rope.attention_factor = derived * (1.0 + 1e-5);
+  ExpectErrorWith([&] { WriteHfModel(dir / "a", checkpoint, {.architecture = "phi3"}); },
+                  {"phi3", "attention_factor", "differs"});
+  checkpoint.config.rope.attention_factor = derived;
+  WriteHfModel(dir / "b", checkpoint, {.architecture = "phi3"});
+  EXPECT_FALSE(ReadJson(dir / "b/config.json")["rope_scaling"].contains("attention_factor"));
+  const Checkpoint read = ReadHfModel(dir / "b");
+  EXPECT_NEAR(ComputeRopeFrequencies(read.config.rope, 257).attention_scaling, derived, 1e-12);
+}
+
+// bos/eos: the model's own ids in every layout, null (not absent: transformers would fill in
+// eos 32000) where it has none.
+TEST(HfModelTest, ExportWritesTheModelsTokenIdsOrNull) {
+  Checkpoint checkpoint = MakeHfCheckpoint("F32");
+  checkpoint.config.hidden_size = 32;
+  checkpoint.config.rope.attention_factor.reset();
+  for (const std::string arch : {"llama", "phi3"}) {
+    json config = HfConfigJson(checkpoint, "float32", arch);
+    EXPECT_EQ(config["bos_token_id"], 1) << arch;
+    EXPECT_EQ(config["eos_token_id"], 7) << arch;
+  }
+  checkpoint.config.bos_token_id = -1;
+  checkpoint.config.eos_token_id = -1;
+  for (const std::string arch : {"llama", "phi3"}) {
+    json config = HfConfigJson(checkpoint, "float32", arch);
+    ASSERT_TRUE(config.contains("bos_token_id")) << arch;
+    ASSERT_TRUE(config.contains("eos_token_id")) << arch;
+    EXPECT_TRUE(config["bos_token_id"].is_null()) << arch;
+    EXPECT_TRUE(config["eos_token_id"].is_null()) << arch;
+  }
 }
 
 TEST(HfModelTest, ErrorsNameTheFileAndTensor) {

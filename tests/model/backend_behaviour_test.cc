@@ -2,6 +2,7 @@
 // tied embeddings, loss weights, causality, forward-only vs kept forward, thread counts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -304,6 +305,37 @@ TEST(CpuBackend, GradientsAccumulateAcrossBackwardCalls) {
 }
 
 // Large enough that every kernel runs its parallel path (several attention blocks, big GEMMs).
+// longrope's factor choice at the boundary, as the backend makes it: a row of exactly L tokens
+// runs on the short factors and one of L + 1 on the long ones (HF: seq_len > L), checked by
+// comparing logits with RoPEs that hold only short or only long factors.
+TEST(CpuBackend, LongRopeSwitchesToLongFactorsAtExactlyLPlusOne) {
+  const ModelConfig config = TinyConfig();
+  auto backend = MakeBackend(config, 3);
+  RopeSpec longrope = config.rope;
+  longrope.kind = RopeKind::kLongRope;
+  longrope.original_max_position_embeddings = 8;  // L; M = 256, factor M/L for both sets
+  longrope.short_factor = {1.0, 1.0, 1.0, 1.0};
+  longrope.long_factor = {1.0, 2.0, 4.0, 8.0};
+  RopeSpec only_short = longrope, only_long = longrope;
+  only_short.long_factor = longrope.short_factor;
+  only_long.short_factor = longrope.long_factor;
+  for (const int length : {8, 9}) {
+    Batch batch = RandomBatch(config, 1, length, 5);
+    const auto logits = [&](const RopeSpec& rope) {
+      batch.ropes = {rope};
+      return TokenLosses(*backend, batch).last_logits;
+    };
+    const std::vector<float> chosen = logits(longrope);
+    const std::vector<float> same = length == 8 ? logits(only_short) : logits(only_long);
+    const std::vector<float> other = length == 8 ? logits(only_long) : logits(only_short);
+    ExpectNear(chosen, same, 1e-6, length == 8 ? "L tokens: short" : "L + 1 tokens: long");
+    double gap = 0.0;
+    for (size_t i = 0; i < chosen.size(); ++i)
+      gap = std::max<double>(gap, std::abs(chosen[i] - other[i]));
+    EXPECT_GT(gap, 1e-3) << length << " tokens: the other factor set gives the same logits";
+  }
+}
+
 TEST(CpuBackend, ResultsDoNotDependOnThreadCount) {
   ModelConfig config = TinyConfig();
   config.hidden_size = 64;

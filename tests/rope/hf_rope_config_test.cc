@@ -3,10 +3,15 @@
 #include "src/rope/hf_rope_config.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "src/core/error.h"
 #include "src/rope/rope_frequencies.h"
@@ -205,6 +210,72 @@ TEST(HfRopeConfigReader, Errors) {
   ExpectError(nested, "text_config.max_position_embeddings");
   json no_heads = {{"hidden_size", 256}};
   ExpectError(no_heads, "num_attention_heads");
+}
+
+// The reader's warnings while reading `config`.
+std::string WarningsReading(const json& config) {
+  std::ostringstream log;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(log)));
+  try {
+    RopeSpecFromHfConfig(config, "cfg.json");
+  } catch (...) {
+    spdlog::set_default_logger(previous);
+    throw;
+  }
+  spdlog::set_default_logger(previous);
+  return log.str();
+}
+
+TEST(HfRopeConfigReader, QuestionableValuesWarnNamingTheField) {
+  json config = BaseConfig();  // M = 8192
+  config["rope_scaling"] = {{"rope_type", "linear"}, {"factor", 0.5}};
+  EXPECT_NE(WarningsReading(config).find("'factor' = 0.5 is < 1"), std::string::npos);
+  config["rope_scaling"] = {{"rope_type", "linear"}, {"factor", 1.0}};
+  EXPECT_EQ(WarningsReading(config), "");
+  config["rope_scaling"] = {
+      {"rope_type", "yarn"}, {"factor", 4.0}, {"beta_fast", 1.0}, {"beta_slow", 32.0}};
+  EXPECT_NE(WarningsReading(config).find("'beta_fast' = 1 is < 'beta_slow' = 32"),
+            std::string::npos);
+  config["rope_scaling"] = {
+      {"rope_type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 16384}};
+  EXPECT_NE(WarningsReading(config).find("'original_max_position_embeddings' = 16384 is > "
+                                         "'max_position_embeddings' = 8192"),
+            std::string::npos);
+  config["rope_scaling"]["original_max_position_embeddings"] = 8192;
+  EXPECT_EQ(WarningsReading(config), "");  // L = M is fine
+  config["original_max_position_embeddings"] = 2048;
+  const std::string both = WarningsReading(config);
+  EXPECT_NE(both.find("'rope_scaling.original_max_position_embeddings' = 8192 disagrees with "
+                      "'original_max_position_embeddings' = 2048"),
+            std::string::npos)
+      << both;
+  config["rope_scaling"]["original_max_position_embeddings"] = 2048;
+  EXPECT_EQ(WarningsReading(config), "");
+}
+
+TEST(HfRopeConfigReader, UnusableValuesAreErrors) {
+  json config = BaseConfig();
+  for (const double factor : {0.0, -2.0}) {
+    config["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", factor}};
+    ExpectError(config, "'factor'");
+  }
+  config["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}, {"beta_slow", -1.0}};
+  ExpectError(config, "'beta_slow'");
+  std::vector<double> factors(32, 1.0);
+  factors[7] = 0.0;
+  config["rope_scaling"] = {
+      {"rope_type", "longrope"}, {"short_factor", factors}, {"long_factor", factors}};
+  ExpectError(config, "long_factor[7]");
+  factors[7] = 1.0;
+  factors.pop_back();
+  config["rope_scaling"]["short_factor"] = factors;
+  config["rope_scaling"]["long_factor"] = std::vector<double>(32, 1.0);
+  ExpectError(config, "short_factor");  // 31 entries
+  config["rope_scaling"]["short_factor"] = std::vector<double>(32, 1.0);
+  config["rope_scaling"]["attention_factor"] = -1.0;
+  ExpectError(config, "'attention_factor'");
 }
 
 TEST(HfRopeConfigReader, UnknownKeysAreIgnored) {

@@ -187,10 +187,25 @@ TEST(Pretrain, ResumeGivesBitIdenticalWeights) {
   EXPECT_EQ(a.training->data_cursor, 8);
   EXPECT_EQ(b.training->data_cursor, 8);
 
-  // A resume with a different data seed would not continue the same run.
-  PretrainOptions other = split;
-  other.data.seed = 12;
-  EXPECT_THROW(RunPretraining(other, corpus), Error);
+  // A resume with other data settings would not continue the same run: each is refused,
+  // naming the option, and the checkpoint is left as it was.
+  const auto before = fs::last_write_time(split.out_path);
+  const auto expect_refused = [&](const std::string& option, auto change) {
+    PretrainOptions other = split;
+    change(other);
+    try {
+      RunPretraining(other, corpus);
+      ADD_FAILURE() << "resume with a different " << option << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("different " + option), std::string::npos) << e.what();
+    }
+  };
+  expect_refused("--seed", [](PretrainOptions& o) { o.data.seed = 12; });
+  expect_refused("--batch", [](PretrainOptions& o) { o.data.batch_size = 2; });
+  expect_refused("--context", [](PretrainOptions& o) { o.data.context = 64; });
+  expect_refused("--passkey-fraction", [](PretrainOptions& o) { o.data.passkey_fraction = 0.25; });
+  expect_refused("--answer-weight", [](PretrainOptions& o) { o.data.answer_weight += 1.0; });
+  EXPECT_EQ(fs::last_write_time(split.out_path), before);
 }
 
 TEST(Pretrain, DivergenceFailsWithoutWritingACheckpoint) {

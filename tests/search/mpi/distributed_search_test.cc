@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <span>
 
 #include "src/dist/world.h"
 #include "src/eval/perplexity.h"
@@ -93,7 +94,9 @@ TEST_P(TinyModelAttentionScaleSearch, DistributedEqualsSerialOnEveryRank) {
   settings.generations = 3;
   settings.header.settings_json = "{}";
   settings.header.documents = RandomDocuments(3, target);
+  int64_t calls = 0;  // scorer calls on this rank
   const auto scorer = [&](const Candidate& c, int d) {
+    ++calls;
     return ScoreDocument(*backend, settings.header.documents[d],
                          AttentionScaleRope(settings.space, GetParam(), fixed, c));
   };
@@ -101,8 +104,15 @@ TEST_P(TinyModelAttentionScaleSearch, DistributedEqualsSerialOnEveryRank) {
       AttentionScaleSeeds(settings.space, GetParam(), 1.4, {1.0}, {});
 
   const SearchOutcome parallel = RunSearch(*world, settings, seeds, scorer);
+  std::vector<int64_t> mine = {calls};
+  calls = 0;
   const SearchOutcome reference =
       RunSearch(*dist::MakeSingleProcessCommunicator(), settings, seeds, scorer);
+  // Each rank scored only its share (tasks are handed out by a shared counter, so shares may be
+  // uneven): the ranks' calls add up to the serial run's, not to a multiple of it.
+  const int64_t own = mine[0];
+  world->AllReduceSum(std::span<int64_t>(mine));
+  EXPECT_EQ(mine[0], calls) << "rank " << world->Rank() << " scored " << own;
   EXPECT_EQ(parallel.best.candidate, reference.best.candidate);
   EXPECT_EQ(parallel.best.fitness, reference.best.fitness);
   ExpectSameLogs(parallel.log, reference.log);
