@@ -116,7 +116,7 @@ dd if=/dev/zero of="$WORK/full/filler" bs=1k count=2040 2>/dev/null || true
 expect_error "No space left on device" "${search[@]}" --target-len 512 --out "$WORK/f.json" \
   --log "$WORK/full/s.h5"
 expect_error "No space left on device" \
-  "$BIN" pretrain --hidden 16 --layers 1 --heads 2 --kv-heads 2 --ffn 32 --context 160 \
+  "$BIN" pretrain --corpus "$SRC/data/corpus/train" --hidden 16 --layers 1 --heads 2 --kv-heads 2 --ffn 32 --context 160 \
   --batch 1 --steps 4 --checkpoint-every 2 --threads 1 --out "$WORK/full/p.h5"
 [[ "$(ls -A "$WORK/full")" == "filler" ]] || fail "a failed write left files: $(ls -A "$WORK/full")"
 # An existing HF folder on a full disk keeps its old weights when the re-export fails.
