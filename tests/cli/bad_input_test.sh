@@ -62,7 +62,7 @@ while IFS=$'\t' read -r text args; do
   grep -qF -- "$text" "$WORK/err" || fail "no '$text' in stderr of: $args ; got: $(cat "$WORK/err")"
   [[ $(grep -c "ropescale: error:" "$WORK/err") == 1 ]] || fail "not one error line: $args"
   [[ "$(sums)" == "$before" ]] || fail "a file changed: $args"
-  ls "$WORK" | grep -q '\.tmp-' && fail "a temporary was left: $args"
+  ! compgen -G "$WORK/*.tmp-*" >/dev/null || fail "a temporary was left: $args"
   count=$((count + 1))
 done <<<"$cases"
 echo "PASS: $count bad inputs"

@@ -71,7 +71,7 @@ rm "$WORK/ckpt-as-log.h5" "$WORK/out" "$WORK/err"
 "$BIN" --log-level warn convert --input "$model" --output "$WORK/hf" --dtype bf16
 grep -q '"torch_dtype": "bfloat16"' "$WORK/hf/config.json" || fail "the re-export was not written"
 [[ "$(cat "$WORK/hf/README.md")" == "the user's notes" ]] || fail "the user's README was lost"
-ls "$WORK" | grep -q "hf\.\(tmp\|old\)-" && fail "a staging folder was left behind"
+! compgen -G "$WORK/hf.*-*" >/dev/null || fail "a staging folder was left behind"
 
 # 4. A SIGKILL during a write leaves no partial file: the old output stays whole.
 cp "$model" "$WORK/kill.h5"
