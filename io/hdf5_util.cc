@@ -6,9 +6,19 @@
 #include <cstring>
 
 #include "src/core/error.h"
+#include "src/core/storage_cause.h"
 
 namespace ropescale::h5 {
 namespace {
+
+// HDF5 registers an exit handler (and, under MPI, an MPI_Finalize hook) that closes the files
+// still open; a file whose close failed (a full disk) makes that handler crash after the error
+// was printed. ropescale closes every file it opens itself, so the library is started here,
+// before main and before MPI_Init, with neither hook.
+const bool kHdf5StartedWithoutExitHooks = [] {
+  H5dont_atexit();
+  return H5open() >= 0;
+}();
 
 // HDF5 prints its error stack to stderr by default; we report errors ourselves.
 void SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
@@ -21,8 +31,9 @@ herr_t KeepInnermost(unsigned n, const H5E_error2_t* error, void* client) {
 
 // " (HDF5: ...)" with HDF5's innermost message, or "".
 std::string Hdf5Detail() {
+  const std::string cause = StorageCause(errno);
   const std::string message = LastHdf5Message();
-  return message.empty() ? "" : " (HDF5: " + message + ")";
+  return cause + (message.empty() ? "" : " (HDF5: " + message + ")");
 }
 
 std::string TypeDescription(hid_t type) {
@@ -150,7 +161,9 @@ Object Object::OpenDataset(std::string_view name) const {
 }
 
 void Object::Flush() const {
-  Check(H5Fflush(id(), H5F_SCOPE_GLOBAL) >= 0, "{}: cannot flush to disk{}", file_, Hdf5Detail());
+  // The call before the message: Check's arguments are all evaluated, in no fixed order.
+  const bool flushed = H5Fflush(id(), H5F_SCOPE_GLOBAL) >= 0;
+  Check(flushed, "{}: cannot flush to disk{}", file_, Hdf5Detail());
 }
 
 void Object::SetString(std::string_view name, std::string_view value) const {
@@ -256,8 +269,8 @@ Object CreateDataset(const Object& parent, std::string_view name, hid_t file_typ
                             H5P_DEFAULT, H5P_DEFAULT),
                  H5Dclose);
   Check(dataset.valid(), "{}: cannot create dataset{}", parent.Where(name), Hdf5Detail());
-  Check(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0,
-        "{}: cannot write dataset{}", parent.Where(name), Hdf5Detail());
+  const bool written = H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
+  Check(written, "{}: cannot write dataset{}", parent.Where(name), Hdf5Detail());
   return Object(std::move(dataset), parent.file(), parent.ChildPath(name));
 }
 
@@ -361,9 +374,9 @@ void Object::WriteInt32As(std::string_view name, const std::vector<int32_t>& dat
                             H5P_DEFAULT),
                  H5Dclose);
   Check(dataset.valid(), "{}: cannot create dataset{}", Where(name), Hdf5Detail());
-  Check(count == 0 || H5Dwrite(dataset.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                               data.data()) >= 0,
-        "{}: cannot write dataset{}", Where(name), Hdf5Detail());
+  const bool written = count == 0 || H5Dwrite(dataset.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL,
+                                              H5P_DEFAULT, data.data()) >= 0;
+  Check(written, "{}: cannot write dataset{}", Where(name), Hdf5Detail());
 }
 
 std::vector<int32_t> Object::ReadInt32(std::string_view name) const {

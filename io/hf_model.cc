@@ -13,6 +13,7 @@
 
 #include "io/safetensors.h"
 #include "src/core/atomic_file.h"
+#include "src/core/atomic_folder.h"
 #include "src/core/error.h"
 #include "src/core/read_file.h"
 #include "src/rope/hf_rope_config.h"
@@ -408,12 +409,27 @@ void WriteHfModel(const std::string& folder, const Checkpoint& checkpoint,
   if (dtypes.size() == 1) config_dtype = *dtypes.begin();
   const json config = HfConfigJson(checkpoint, TorchDtype(config_dtype), options.architecture);
   if (options.architecture == "phi3") tensors = FusePhi3(std::move(tensors), checkpoint.config);
-  WriteSafetensorsFolder(folder, tensors, options.shard_size);
-  if (checkpoint.tokenizer) {
-    WriteTextAtomically((fs::path(folder) / checkpoint.tokenizer->file_name).string(),
-                        checkpoint.tokenizer->bytes);
-  }
-  WriteTextAtomically((fs::path(folder) / "config.json").string(), config.dump(2) + "\n");
+  // Written beside the folder and swapped in whole: a full disk or a kill never leaves an old
+  // folder without its weights. The user's other files (README.md, generation_config.json...)
+  // are carried over; old weights, index, config and tokenizer files are not (stale for this
+  // model).
+  const auto keep = [](const std::string& name) {
+    const bool weights =
+        name.rfind("model", 0) == 0 && fs::path(name).extension() == ".safetensors";
+    return !weights && name != "model.safetensors.index.json" && name != "config.json" &&
+           name != "tokenizer.json" && name != "tokenizer.model";
+  };
+  WriteFolderAtomically(
+      folder,
+      [&](const std::string& staging) {
+        WriteSafetensorsFolder(staging, tensors, options.shard_size);
+        if (checkpoint.tokenizer) {
+          WriteTextAtomically((fs::path(staging) / checkpoint.tokenizer->file_name).string(),
+                              checkpoint.tokenizer->bytes);
+        }
+        WriteTextAtomically((fs::path(staging) / "config.json").string(), config.dump(2) + "\n");
+      },
+      keep);
 }
 
 }  // namespace ropescale

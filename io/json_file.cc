@@ -11,7 +11,7 @@ nlohmann::json ReadJsonFile(const std::string& path) {
   Check(in.good(), "{}: cannot open", path);
   try {
     return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // also out_of_range: a number too large
     Fail("{}: not valid JSON: {}", path, e.what());
   }
 }

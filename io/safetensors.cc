@@ -10,6 +10,7 @@
 
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
+#include "src/core/storage_cause.h"
 
 namespace ropescale {
 namespace {
@@ -191,7 +192,7 @@ void WriteSafetensors(const std::string& path, const std::vector<SafetensorsTens
                 static_cast<std::streamsize>(tensor.bytes.size()));
     }
     out.close();
-    Check(out.good(), "{}: write failed", path);
+    Check(out.good(), "{}: write failed{}", path, StorageCause(errno));
   });
 }
 

@@ -8,6 +8,7 @@
 
 #include "io/safetensors.h"
 #include "src/core/error.h"
+#include "src/core/storage_cause.h"
 
 namespace ropescale {
 namespace {
@@ -131,7 +132,7 @@ std::vector<std::string> WriteSafetensorsFolder(const std::string& folder,
   std::ofstream out(index_path, std::ios::trunc);
   out << index.dump(2) << "\n";
   out.close();
-  Check(out.good(), "{}: write failed", index_path);
+  Check(out.good(), "{}: write failed{}", index_path, StorageCause(errno));
   files.emplace_back(kIndexFile);
   return files;
 }

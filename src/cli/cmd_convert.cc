@@ -11,6 +11,7 @@
 #include "io/model_loader.h"
 #include "src/cli/commands.h"
 #include "src/core/error.h"
+#include "src/core/output_paths.h"
 
 namespace ropescale::cli {
 namespace {
@@ -30,11 +31,18 @@ bool EndsWith(const std::string& text, const std::string& suffix) {
 
 void RunConvert(const ConvertOptions& options) {
   Check(options.shard_size >= 0, "convert: --shard-size must be >= 0 (got {})", options.shard_size);
+  const bool to_checkpoint = EndsWith(options.output, ".h5") || EndsWith(options.output, ".hdf5");
+  // Before reading the model: the output is writable and overwrites no input.
+  if (to_checkpoint) {
+    CheckOutputPaths({{"--output", options.output}}, {{"--input", options.input}});
+  } else {
+    CheckOutputFolder("--output", options.output, {{"--input", options.input}});
+  }
   spdlog::info("convert: reading {}", options.input);
   Checkpoint checkpoint = LoadModel(options.input);
   if (options.dtype != "keep") CastWeights(checkpoint, SafetensorsDtypeFromName(options.dtype));
   checkpoint.provenance = CurrentProvenance();
-  if (EndsWith(options.output, ".h5") || EndsWith(options.output, ".hdf5")) {
+  if (to_checkpoint) {
     WriteCheckpoint(options.output, checkpoint);
   } else {
     WriteHfModel(

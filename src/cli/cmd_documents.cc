@@ -81,8 +81,9 @@ DocumentFileSettings CheckDocumentsOptions(const DocumentsOptions& options) {
 
 void RunDocuments(const DocumentsOptions& options) {
   const DocumentFileSettings settings = CheckDocumentsOptions(options);
-  CheckOutputPaths({{"--out", options.out}},
-                   {{"--corpus", options.corpus}, {"--model", options.model}});
+  CheckOutputPaths({{"--out", options.out}}, {{"--corpus", options.corpus},
+                                              {"--model", options.model},
+                                              {"--tokenizer", options.tokenizer}});
   const std::unique_ptr<Tokenizer> tokenizer = DocumentsTokenizer(options);
   spdlog::info("documents: reading {} with {}", options.corpus,
                DescribeTokenizer(tokenizer->Identity()));

@@ -15,6 +15,7 @@
 #include "src/cli/option_validators.h"
 #include "src/cli/training_option_checks.h"
 #include "src/core/error.h"
+#include "src/core/output_paths.h"
 #include "src/eval/corpus.h"
 #include "src/model/backend.h"
 #include "src/train/pretrain.h"
@@ -57,6 +58,9 @@ struct PretrainCliOptions {
 void RunPretrainCommand(const PretrainCliOptions& cli) {
   Check(cli.threads >= 0 && cli.threads <= kMaxBackendThreads, "--threads: {} is outside [0, {}]",
         cli.threads, kMaxBackendThreads);
+  // Before any reading or training: the checkpoint's folder is writable, no input overwritten.
+  CheckOutputPaths({{"--out", cli.out}},
+                   {{"--corpus", cli.corpus}, {"--tokenizer", cli.tokenizer}});
   PretrainOptions options;
   options.model = MakeTinyModelConfig(cli.hidden, cli.layers, cli.heads, cli.kv_heads, cli.ffn,
                                       cli.context, cli.rope_theta);

@@ -15,6 +15,7 @@
 #include "io/tokenizer_registry.h"
 #include "src/cli/commands.h"
 #include "src/core/error.h"
+#include "src/core/output_paths.h"
 #include "src/eval/corpus.h"
 
 namespace ropescale::cli {
@@ -59,6 +60,8 @@ TokenShards ShardsFromCorpus(Corpus corpus) {
 
 void RunTokenize(const TokenizeOptions& options) {
   CheckOutput(options);
+  CheckOutputPaths({{"--out", options.output}},
+                   {{"--input", options.input}, {"--tokenizer", options.tokenizer}});
   const std::unique_ptr<Tokenizer> tokenizer = OpenTokenizer(options.tokenizer);
   const TokenizerIdentity identity = tokenizer->Identity();
   spdlog::info("tokenize: reading {} with {}", options.input, DescribeTokenizer(identity));

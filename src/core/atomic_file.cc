@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "src/core/error.h"
+#include "src/core/storage_cause.h"
 
 namespace ropescale {
 namespace {
@@ -44,7 +45,7 @@ void WriteTextAtomically(const std::string& path, std::string_view text) {
     Check(out.good(), "{}: cannot create: {}", temporary, std::strerror(errno));
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
-    Check(out.good(), "{}: write failed", temporary);
+    Check(out.good(), "{}: write failed{}", temporary, StorageCause(errno));
   });
 }
 

@@ -12,4 +12,9 @@ using NamedPath = std::pair<std::string, std::string>;  // (field, path); empty 
 
 void CheckOutputPaths(const std::vector<NamedPath>& outputs, const std::vector<NamedPath>& inputs);
 
+// The same for an output that is a folder (a HF export, written beside it and swapped in): it is
+// a folder if it exists, its parent is writable, and it neither is nor holds one of the inputs.
+void CheckOutputFolder(const std::string& field, const std::string& folder,
+                       const std::vector<NamedPath>& inputs);
+
 }  // namespace ropescale

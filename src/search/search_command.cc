@@ -16,6 +16,7 @@
 #include "ropescale/version.h"
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
+#include "src/core/output_paths.h"
 #include "src/dist/world.h"
 #include "src/eval/baseline_comparison.h"
 #include "src/eval/baseline_ropes.h"
@@ -239,15 +240,15 @@ void RunSearchCommand(dist::Communicator& comm, const SearchCommandOptions& opti
           "--evaluate and --compare-documents score long factors against PI/NTK/YaRN; for short "
           "factors compare `ropescale eval ppl --model BEFORE --model OUT_MODEL --ropes model`");
   }
-  // Fail now, not after hours of search, when an output folder does not exist.
-  for (const auto& [flag, path] :
-       {std::pair{"--out", options.out}, std::pair{"--out-model", options.out_model},
-        std::pair{"--log", options.log}}) {
-    if (path.empty()) continue;
-    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
-    Check(folder.empty() || std::filesystem::is_directory(folder),
-          "{} {}: folder {} does not exist", flag, path, folder.string());
-  }
+  // Fail now, not after hours of search: each output's folder exists and is writable, and no
+  // output overwrites an input (the model, the corpus, a factor or document file).
+  CheckOutputPaths(
+      {{"--out", options.out}, {"--out-model", options.out_model}, {"--log", options.log}},
+      {{"--model", options.model},
+       {"--corpus", options.corpus},
+       {"--eval-documents", options.eval_documents},
+       {"--init-factors", options.init_factors},
+       {"--evaluate", options.evaluate_factors}});
 
   const Checkpoint checkpoint = LoadModel(options.model);
   const ModelConfig& config = checkpoint.config;

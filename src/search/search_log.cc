@@ -8,6 +8,7 @@
 
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
+#include "src/core/storage_cause.h"
 
 namespace ropescale::search {
 namespace {
@@ -56,10 +57,10 @@ void WriteDataset(hid_t group, const Place& place, const std::string& name,
   Id set(H5Dcreate2(group, name.c_str(), NativeType<T>(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
                     H5P_DEFAULT),
          H5Dclose);
-  Check(set.ok(), "{}: cannot create dataset", place.Where(name));
+  Check(set.ok(), "{}: cannot create dataset{}", place.Where(name), StorageCause(errno));
   if (!data.empty()) {
     Check(H5Dwrite(set.get(), NativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0,
-          "{}: cannot write dataset", place.Where(name));
+          "{}: cannot write dataset{}", place.Where(name), StorageCause(errno));
   }
 }
 
@@ -275,7 +276,7 @@ void SaveSearchLog(const std::string& path, const SearchLog& log) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   WriteAtomically(path, [&](const std::string& temporary) {
     Id file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    Check(file.ok(), "{}: cannot create the search log", temporary);
+    Check(file.ok(), "{}: cannot create the search log{}", temporary, StorageCause(errno));
     const Place root{path, ""};
     const SearchLogHeader& h = log.header;
     SetStringAttribute(file.get(), root, "format", kSearchLogFormat);
@@ -297,7 +298,8 @@ void SaveSearchLog(const std::string& path, const SearchLog& log) {
     for (const GenerationRecord& record : log.generations) {
       WriteGeneration(generations.get(), path, record, static_cast<int>(h.documents.size()));
     }
-    Check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0, "{}: cannot flush", temporary);
+    Check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0, "{}: cannot flush{}", temporary,
+          StorageCause(errno));
   });
 }
 
@@ -307,8 +309,18 @@ SearchLog LoadSearchLog(const std::string& path, int num_factors) {
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   Check(file.ok(), "{}: not a readable HDF5 file", path);
   const Place root{path, ""};
-  Check(GetStringAttribute(file.get(), root, "format") == kSearchLogFormat,
-        "{}: not a ropescale search log", path);
+  // The format first, before any other attribute: a checkpoint or another HDF5 file must read
+  // as "not a search log", whatever kind its 'format' attribute is.
+  std::string format;
+  if (H5Aexists(file.get(), "format") > 0) {
+    Id attribute(H5Aopen(file.get(), "format", H5P_DEFAULT), H5Aclose);
+    Id type(H5Aget_type(attribute.get()), H5Tclose);
+    if (H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) == 0) {
+      format = GetStringAttribute(file.get(), root, "format");
+    }
+  }
+  Check(format == kSearchLogFormat, "{}: not a ropescale search log (attribute 'format' {})", path,
+        format.empty() ? std::string("missing or not a search log's") : "'" + format + "'");
   const int64_t version = GetScalarAttribute<int64_t>(file.get(), root, "format_version");
   Check(version == kSearchLogVersion, "{}: search log format_version {} (expected {})", path,
         version, kSearchLogVersion);

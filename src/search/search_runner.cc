@@ -1,5 +1,7 @@
 #include "src/search/search_runner.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -68,6 +70,17 @@ void CheckResumable(const SearchRunSettings& settings, const SearchLog& stored) 
   Check(stored.header.documents == settings.header.documents,
         "{}: /documents differ from the documents this run built", path);
   Check(!stored.generations.empty(), "{}: no complete generation to resume from", path);
+  // Every stored candidate must lie in this search's space: a damaged or edited log would
+  // otherwise resume into a population that yields no candidates.
+  for (const GenerationRecord& record : stored.generations) {
+    for (size_t i = 0; i < record.members.size(); ++i) {
+      const Candidate& candidate = record.members[i].candidate;
+      Check(settings.space.IsValid(candidate),
+            "{}: generation {} member {}: grid [{}] n_hat {} lies outside this search's space "
+            "(a damaged or edited log?)",
+            path, record.generation, i, fmt::join(candidate.grid, ","), candidate.n_hat);
+    }
+  }
 }
 
 void ReportProgress(const GenerationRecord& record, int generations, int evaluated, double seconds,

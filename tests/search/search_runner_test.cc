@@ -121,5 +121,27 @@ TEST(RunSearch, StopAndResumeEndsExactlyLikeAnUninterruptedRun) {
   std::filesystem::remove(resumed_path);
 }
 
+TEST(RunSearch, ResumeRefusesAStoredCandidateOutsideTheSpace) {
+  const std::string path = TempPath("runner-tampered");
+  SearchRunSettings first = Settings(path);
+  first.stop_after_generation = 1;
+  const auto scorer = [&](const Candidate& c, int d) { return Synthetic(first.space, c, d); };
+  const auto seeds = std::vector<Candidate>{first.space.Snap(std::vector<double>(8, 4.0))};
+  RunSearch(*Serial(), first, seeds, scorer);
+  // A damaged or edited log: one grid index far below the space's bounds.
+  SearchLog log = LoadSearchLog(path, 8);
+  log.generations[1].members[2].candidate.grid[0] = -1000;
+  SaveSearchLog(path, log);
+  SearchRunSettings resumed = Settings(path);
+  resumed.resume = true;
+  try {
+    RunSearch(*Serial(), resumed, seeds, scorer);
+    ADD_FAILURE() << "a candidate outside the space was resumed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("generation 1 member 2"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace ropescale::search
