@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "io/hdf5_global_heap.h"
 #include "src/core/error.h"
 
 namespace ropescale::h5 {
@@ -445,6 +446,7 @@ Object OpenFileReadOnly(const std::string& path) {
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
 #endif
   Check(is_hdf5 > 0, "{}: not an HDF5 file (no HDF5 signature found)", path);
+  CheckGlobalHeaps(path);
   H5Eclear2(H5E_DEFAULT);
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   Check(file.valid(), "{}: corrupt or truncated HDF5 file{}", path, Hdf5Detail());
