@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Single flipped bytes in data/tiny-llama.h5 that made libhdf5 1.10 crash (a damaged global-heap
 # object size) or loop forever (a damaged global-heap collection size) when `score` read the
-# checkpoint's string attributes: each must now give exit 1 and one error naming the file.
+# checkpoint's string attributes, or allocate without bound (std::bad_alloc): each must now give exit 1 and one error naming the file.
 set -euo pipefail
 BIN=${ROPESCALE_BIN:?ROPESCALE_BIN not set}
 SRC=${ROPESCALE_SOURCE_DIR:?ROPESCALE_SOURCE_DIR not set}
@@ -33,5 +33,17 @@ PY
   [ "$rc" -eq 1 ] || fail "convert of a flip at GCOL+$relative exited $rc: $(cat err.txt)"
   tail -n 1 err.txt | grep -q "error: bad.h5: corrupt HDF5 file" || fail "convert: $(cat err.txt)"
   [ ! -e out.h5 ] || fail "convert wrote out.h5 from a corrupt checkpoint"
+done
+# Absolute offsets in data/tiny-llama.h5 inside dataspace extents (/rope/long_factor,
+# /rope/short_factor, /weights/lm_head.weight) that ended in std::bad_alloc before the extent was
+# checked against the file size.
+for offset in 8604 8606 9204 9206 10180 10188; do
+  "$PY" - good.h5 bad.h5 "$offset" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[int(sys.argv[3])] ^= 0xFF
+open(sys.argv[2], "wb").write(data)
+PY
+  expect_error "bad.h5: /.*corrupt file" timeout 20 "$BIN" score --model bad.h5 --tokens 1,2,3
 done
 echo "corrupt HDF5 inputs: all refused"
