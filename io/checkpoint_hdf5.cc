@@ -1,5 +1,6 @@
 // WriteCheckpoint / ReadCheckpoint: the HDF5 checkpoint (layout in io/README.md).
 
+#include <bit>
 #include <limits>
 #include <set>
 
@@ -15,6 +16,35 @@ namespace {
 constexpr const char* kFormat = "ropescale-checkpoint";
 constexpr int64_t kFormatVersion = 1;
 constexpr const char* kDtypeAttribute = "source_dtype";
+// Hex SHA-256 of a float32 dataset's little-endian bytes, written on every weight and moment
+// tensor and checked on reading when present (checkpoints of older versions have none).
+constexpr const char* kChecksumAttribute = "sha256";
+
+static_assert(std::endian::native == std::endian::little,
+              "tensor checksums hash the in-memory floats as the little-endian file bytes");
+
+std::string TensorSha256(const std::vector<float>& data) {
+  return Sha256Hex(
+      std::string_view(reinterpret_cast<const char*>(data.data()), data.size() * sizeof(float)));
+}
+
+void WriteChecksummed(const h5::Object& group, const std::string& name, const Tensor& tensor) {
+  const h5::Object dataset = group.WriteFloat32(name, tensor.shape, tensor.data);
+  dataset.SetString(kChecksumAttribute, TensorSha256(tensor.data));
+}
+
+// Reads a float32 tensor and, where the file records one, checks its checksum.
+Tensor ReadChecksummed(const h5::Object& group, const std::string& name) {
+  Tensor tensor;
+  tensor.data = group.ReadFloat32(name, tensor.shape);
+  const h5::Object dataset = group.OpenDataset(name);
+  if (auto recorded = dataset.GetOptionalString(kChecksumAttribute)) {
+    Check(*recorded == TensorSha256(tensor.data),
+          "{}: the tensor's bytes do not match its recorded sha256 (damaged file)",
+          dataset.Where());
+  }
+  return tensor;
+}
 
 int ToInt(const h5::Object& group, const char* name) {
   const int64_t value = group.GetInt(name);
@@ -137,7 +167,8 @@ void WriteWeights(const h5::Object& root, const Checkpoint& checkpoint) {
   const h5::Object group = root.CreateGroup("weights");
   for (const auto& [name, tensor] : checkpoint.weights) {
     CheckWeight(expected, group.Where(), name, tensor.shape);
-    const h5::Object dataset = group.WriteFloat32(name, tensor.shape, tensor.data);
+    WriteChecksummed(group, name, tensor);
+    const h5::Object dataset = group.OpenDataset(name);
     const auto dtype = checkpoint.weight_dtypes.find(name);
     dataset.SetString(kDtypeAttribute,
                       dtype == checkpoint.weight_dtypes.end() ? "F32" : dtype->second);
@@ -152,8 +183,7 @@ void ReadWeights(const h5::Object& root, Checkpoint& checkpoint) {
   const auto expected = ExpectedShapes(checkpoint.config);
   const h5::Object group = root.OpenGroup("weights");
   for (const auto& [name, shape] : expected) {
-    Tensor tensor;
-    tensor.data = group.ReadFloat32(name, tensor.shape);
+    Tensor tensor = ReadChecksummed(group, name);
     CheckWeight(expected, group.Where(), name, tensor.shape);
     const h5::Object dataset = group.OpenDataset(name);
     if (auto dtype = dataset.GetOptionalString(kDtypeAttribute)) {
@@ -173,7 +203,7 @@ void ReadWeights(const h5::Object& root, Checkpoint& checkpoint) {
 void WriteTensorGroup(const h5::Object& parent, const char* name, const ParameterSet& tensors) {
   const h5::Object group = parent.CreateGroup(name);
   for (const auto& [tensor_name, tensor] : tensors) {
-    group.WriteFloat32(tensor_name, tensor.shape, tensor.data);
+    WriteChecksummed(group, tensor_name, tensor);
   }
 }
 
@@ -181,9 +211,7 @@ ParameterSet ReadTensorGroup(const h5::Object& parent, const char* name) {
   const h5::Object group = parent.OpenGroup(name);
   ParameterSet tensors;
   for (const std::string& tensor_name : group.Children()) {
-    Tensor tensor;
-    tensor.data = group.ReadFloat32(tensor_name, tensor.shape);
-    tensors[tensor_name] = std::move(tensor);
+    tensors[tensor_name] = ReadChecksummed(group, tensor_name);
   }
   return tensors;
 }

@@ -4,7 +4,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
+#include "io/hdf5_global_heap.h"
 #include "src/core/error.h"
 #include "src/core/storage_cause.h"
 
@@ -290,8 +292,25 @@ Object OpenTyped(const Object& parent, std::string_view name, H5T_class_t want_c
 template <typename T>
 std::vector<T> ReadAll(const Object& parent, std::string_view name, const Object& dataset,
                        const std::vector<int64_t>& shape, hid_t mem_type) {
-  int64_t count = 1;
-  for (int64_t d : shape) count *= d;
+  // A damaged dataspace can claim any extent: an uncompressed dataset cannot hold more bytes
+  // than the file, so the extent is checked against the file size before allocating.
+  hsize_t file_size = 0;
+  {
+    Handle file(H5Iget_file_id(dataset.id()), H5Fclose);
+    Check(file.valid() && H5Fget_filesize(file.get(), &file_size) >= 0,
+          "{}: cannot get the file size{}", parent.Where(name), Hdf5Detail());
+  }
+  Handle properties(H5Dget_create_plist(dataset.id()), H5Pclose);
+  const bool filtered = properties.valid() && H5Pget_nfilters(properties.get()) > 0;
+  const uint64_t limit =
+      filtered ? std::numeric_limits<uint64_t>::max() / sizeof(T) : file_size / sizeof(T);
+  uint64_t count = 1;
+  for (int64_t d : shape) {
+    Check(d >= 0 && (d == 0 || count <= limit / static_cast<uint64_t>(d)),
+          "{}: the dataset's extent exceeds what the file holds (corrupt file)",
+          parent.Where(name));
+    count *= static_cast<uint64_t>(d);
+  }
   std::vector<T> data(static_cast<size_t>(count));
   if (count > 0) {
     Check(H5Dread(dataset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) >= 0,
@@ -458,6 +477,7 @@ Object OpenFileReadOnly(const std::string& path) {
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
 #endif
   Check(is_hdf5 > 0, "{}: not an HDF5 file (no HDF5 signature found)", path);
+  CheckGlobalHeaps(path);
   H5Eclear2(H5E_DEFAULT);
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   Check(file.valid(), "{}: corrupt or truncated HDF5 file{}", path, Hdf5Detail());

@@ -174,6 +174,58 @@ TEST(CheckpointTest, TruncatedFileIsAnError) {
   }
 }
 
+// Flips one bit in the middle of `tensor`'s bytes inside the file at `path`.
+void FlipInsideTensor(const std::filesystem::path& path, const Tensor& tensor) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string needle(reinterpret_cast<const char*>(tensor.data.data()),
+                           tensor.data.size() * sizeof(float));
+  const size_t at = bytes.find(needle);
+  ASSERT_NE(at, std::string::npos) << "tensor bytes not found in " << path;
+  ASSERT_EQ(bytes.find(needle, at + 1), std::string::npos) << "tensor bytes found twice";
+  bytes[at + needle.size() / 2] ^= 0x01;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+TEST(CheckpointTest, FlippedWeightBitIsRefusedNamingTheTensor) {
+  TempDir dir;
+  const Checkpoint written = MakeCheckpoint(true);
+  WriteCheckpoint(dir / "model.h5", written);
+  FlipInsideTensor(dir / "model.h5", written.weights.at("model.layers.0.mlp.up_proj.weight"));
+  ExpectErrorWith([&] { ReadCheckpoint(dir / "model.h5"); },
+                  {"model.h5", "/weights/model.layers.0.mlp.up_proj.weight", "sha256"});
+}
+
+TEST(CheckpointTest, FlippedMomentBitIsRefusedNamingTheTensor) {
+  TempDir dir;
+  const Checkpoint written = MakeCheckpoint(true);
+  WriteCheckpoint(dir / "model.h5", written);
+  FlipInsideTensor(dir / "model.h5", written.training->optimizer.v.at("model.norm.weight"));
+  ExpectErrorWith([&] { ReadCheckpoint(dir / "model.h5"); },
+                  {"model.h5", "/training/v/model.norm.weight", "sha256"});
+  // Without the training state the weights alone still load.
+  EXPECT_EQ(ReadCheckpoint(dir / "model.h5", /*with_training_state=*/false).weights,
+            written.weights);
+}
+
+TEST(CheckpointTest, CheckpointWithoutChecksumsStillLoads) {
+  TempDir dir;
+  const Checkpoint written = MakeCheckpoint(false);
+  WriteCheckpoint(dir / "model.h5", written);
+  {
+    const hid_t file = H5Fopen((dir / "model.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    for (const auto& [name, tensor] : written.weights) {
+      const hid_t dataset = H5Dopen2(file, ("/weights/" + name).c_str(), H5P_DEFAULT);
+      ASSERT_GE(dataset, 0);
+      ASSERT_GE(H5Adelete(dataset, "sha256"), 0) << name;
+      H5Dclose(dataset);
+    }
+    H5Fclose(file);
+  }
+  ExpectSameCheckpoint(written, ReadCheckpoint(dir / "model.h5"));
+}
+
 // Opens a written checkpoint read-write with the plain C API to damage it.
 class DamagedCheckpointTest : public ::testing::Test {
  protected:
