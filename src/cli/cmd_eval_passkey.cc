@@ -50,8 +50,7 @@ PasskeySettings CheckPasskeyOptions(const EvalPasskeyOptions& options,
 // The needle sets of an evaluation-document file, its tokenizer checked against the model's.
 std::vector<DocumentSet> NeedleSetsFromFile(const std::string& path,
                                             const TokenizerIdentity& model) {
-  DocumentFile file = ReadDocumentFile(path);
-  CheckDocumentTokenizer(file, model, path);
+  DocumentFile file = ReadDocumentFileFor(path, model);
   std::vector<DocumentSet> sets;
   for (DocumentSet& set : file.sets) {
     if (set.kind == FitnessKind::kNeedle) sets.push_back(std::move(set));

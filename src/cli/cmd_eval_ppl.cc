@@ -48,8 +48,7 @@ void RunEvalPpl(dist::Communicator& comm, const EvalPplOptions& options) {
   if (common.eval_documents.empty()) {
     documents = BuildPerplexityDocuments(ReadCorpus(common.corpus, tokenizer), ppl, tokenizer);
   } else {
-    const DocumentFile file = ReadDocumentFile(common.eval_documents);
-    CheckDocumentTokenizer(file, tokenizer.Identity(), common.eval_documents);
+    const DocumentFile file = ReadDocumentFileFor(common.eval_documents, tokenizer.Identity());
     documents = LengthDocumentsFromFile(file, ppl.needle || ppl.retrieval, common.eval_documents);
     settings.lengths.clear();
     for (const LengthDocuments& docs : documents) settings.lengths.push_back(docs.length);

@@ -155,8 +155,7 @@ void RunTrainCommand(const TrainCliOptions& cli) {
 
     const std::unique_ptr<Tokenizer> tokenizer = ModelTokenizer(base, cli.model);
     if (!cli.eval_documents.empty()) {
-      const DocumentFile file = ReadDocumentFile(cli.eval_documents);
-      CheckDocumentTokenizer(file, tokenizer->Identity(), cli.eval_documents);
+      const DocumentFile file = ReadDocumentFileFor(cli.eval_documents, tokenizer->Identity());
       for (const DocumentSet* set : SelectSets(file, FitnessKind::kNeedle)) {
         if (set->length > options.data.long_len) continue;
         options.eval_documents.insert(options.eval_documents.end(), set->documents.begin(),

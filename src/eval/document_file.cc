@@ -238,6 +238,12 @@ DocumentFile ReadDocumentFile(const std::string& path) {
   return file;
 }
 
+DocumentFile ReadDocumentFileFor(const std::string& path, const TokenizerIdentity& model) {
+  DocumentFile file = ReadDocumentFile(path);
+  CheckDocumentTokenizer(file, model, path);
+  return file;
+}
+
 std::vector<const DocumentSet*> SelectSets(const DocumentFile& file, FitnessKind kind,
                                            std::optional<int> length) {
   std::vector<const DocumentSet*> selected;

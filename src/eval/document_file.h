@@ -49,6 +49,8 @@ void WriteDocumentFile(const std::string& path, const DocumentFile& file);
 // Reads and validates every set (as WriteDocumentFile checks, plus the targets are rebuilt as
 // the next tokens); throws Error naming the file and the object.
 DocumentFile ReadDocumentFile(const std::string& path);
+// ReadDocumentFile, refused (CheckDocumentTokenizer) unless its tokenizer is the model's.
+DocumentFile ReadDocumentFileFor(const std::string& path, const TokenizerIdentity& model);
 
 // The sets of `kind` and, when given, `length`, in file order.
 std::vector<const DocumentSet*> SelectSets(const DocumentFile& file, FitnessKind kind,

@@ -41,8 +41,7 @@ namespace {
 // Every set of `kind` at `length` in an evaluation-document file, documents in file order.
 std::vector<EvaluationDocument> DocumentsFromFile(const std::string& path, FitnessKind kind,
                                                   int length, const TokenizerIdentity& model) {
-  const DocumentFile file = ReadDocumentFile(path);
-  CheckDocumentTokenizer(file, model, path);
+  const DocumentFile file = ReadDocumentFileFor(path, model);
   std::vector<EvaluationDocument> documents;
   for (const DocumentSet* set : SelectSets(file, kind, length)) {
     documents.insert(documents.end(), set->documents.begin(), set->documents.end());
